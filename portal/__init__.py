@@ -1,0 +1,67 @@
+"""The portal: a public side for residents and a back office for the club's staff."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from .config import CONFIGS, Config
+
+
+def create_app(config_class: type[Config] | str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application; no migrations, seeding or network happen here."""
+    app = Flask(__name__, instance_relative_config=True)
+    if config_class is None:
+        config_class = os.environ.get("PORTAL_ENV", "development")
+    if isinstance(config_class, str):
+        config_class = CONFIGS[config_class]
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+
+    _fill_instance_defaults(app)
+    _refuse_unsafe_production(app)
+
+    from . import accounts, database, errors, requestcycle  # noqa: F401  (accounts: user loader)
+    from .cli import register_cli
+    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    database.configure_engine_events()
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=requestcycle.select_locale)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from .backoffice import bp as backoffice_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(backoffice_bp)
+    requestcycle.register(app)
+    errors.register(app)
+    register_cli(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "portal.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+

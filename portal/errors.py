@@ -1,0 +1,44 @@
+"""Friendly error pages in Polish that reveal nothing about the server."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+FALLBACK = "Przepraszamy, wystąpił błąd po naszej stronie. Spróbuj ponownie za chwilę."
+
+PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("errors/csrf.html"), 400
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    if code == 429 and request.endpoint == "public.new_request":
+        from .public.views import rate_limited_form
+
+        return rate_limited_form()
+    if code not in PAGES:
+        return error
+    return render_template(f"errors/{code}.html"), code
+
+
+def _unexpected_error(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s", request.path)
+    try:
+        return render_template("errors/500.html"), 500
+    except Exception:
+        current_app.logger.exception("The error page itself failed")
+        return FALLBACK, 500, {"Content-Type": "text/plain; charset=utf-8"}

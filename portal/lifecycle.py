@@ -1,0 +1,157 @@
+"""The life of a request, from submission to completion, in one place.
+
+A resident (or staff on a resident's behalf) submits a request; it is *submitted*.
+Staff review it: they may ask the resident for more information (*needs_info*),
+which goes back to *submitted* once the answer is in, or accept it and hand it to
+a workshop group (*accepted*). The group fixes a drop-off or visit date
+(*scheduled*), starts the work (*in_progress*), puts a workshop item aside for
+pick-up (*ready*) and finally records the service as *completed*. Only a
+completion counts toward the service totals.
+
+While a request is open, staff may *decline* it (with a reason the resident will
+read) or *cancel* it. A resident may cancel through the private link until the
+work has started; after that the workshop has the item in hand, so the status
+page asks them to phone instead.
+
+This module knows nothing of Flask or the database: it names the statuses, the
+one table of allowed moves with the roles that may make each, and what each move
+needs. Services ask it before changing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    READY = "ready"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    INSTRUCTOR = "instructor"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+CLOSED = frozenset({Status.COMPLETED, Status.DECLINED, Status.CANCELLED})
+OPEN = frozenset(set(Status) - CLOSED)
+# Waiting for the office: a person must look at these.
+AWAITING_TRIAGE = frozenset({Status.SUBMITTED, Status.NEEDS_INFO})
+# In a workshop group's hands.
+JOB = frozenset({Status.ACCEPTED, Status.SCHEDULED, Status.IN_PROGRESS, Status.READY})
+COUNTED = frozenset({Status.COMPLETED})
+
+_OFFICE = frozenset({Role.STAFF, Role.ADMIN})
+_WORKSHOP = frozenset({Role.STAFF, Role.ADMIN, Role.INSTRUCTOR})
+_OFFICE_AND_RESIDENT = frozenset({Role.STAFF, Role.ADMIN, Role.RESIDENT})
+
+# (from, to) -> roles that may make the move.
+TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
+    (Status.SUBMITTED, Status.NEEDS_INFO): _OFFICE,
+    (Status.SUBMITTED, Status.ACCEPTED): _OFFICE,
+    (Status.SUBMITTED, Status.DECLINED): _OFFICE,
+    (Status.SUBMITTED, Status.CANCELLED): _OFFICE_AND_RESIDENT,
+    (Status.NEEDS_INFO, Status.SUBMITTED): _OFFICE,
+    (Status.NEEDS_INFO, Status.ACCEPTED): _OFFICE,
+    (Status.NEEDS_INFO, Status.DECLINED): _OFFICE,
+    (Status.NEEDS_INFO, Status.CANCELLED): _OFFICE_AND_RESIDENT,
+    (Status.ACCEPTED, Status.SCHEDULED): _WORKSHOP,
+    (Status.ACCEPTED, Status.IN_PROGRESS): _WORKSHOP,
+    (Status.ACCEPTED, Status.DECLINED): _OFFICE,
+    (Status.ACCEPTED, Status.CANCELLED): _OFFICE_AND_RESIDENT,
+    (Status.SCHEDULED, Status.IN_PROGRESS): _WORKSHOP,
+    (Status.SCHEDULED, Status.DECLINED): _OFFICE,
+    (Status.SCHEDULED, Status.CANCELLED): _OFFICE_AND_RESIDENT,
+    (Status.IN_PROGRESS, Status.READY): _WORKSHOP,
+    (Status.IN_PROGRESS, Status.COMPLETED): _WORKSHOP,
+    (Status.IN_PROGRESS, Status.CANCELLED): _OFFICE,
+    (Status.READY, Status.IN_PROGRESS): _WORKSHOP,
+    (Status.READY, Status.COMPLETED): _WORKSHOP,
+    (Status.READY, Status.CANCELLED): _OFFICE,
+}
+
+
+class Requirement(StrEnum):
+    """What a move must carry with it."""
+
+    GROUP = "group"  # the workshop group that takes the job
+    REASON = "reason"  # shown to the resident
+    QUESTION = "question"  # what information is missing, shown to the resident
+    DATE = "date"  # drop-off or visit date
+
+
+REQUIREMENTS: dict[Status, frozenset[Requirement]] = {
+    Status.ACCEPTED: frozenset({Requirement.GROUP}),
+    Status.DECLINED: frozenset({Requirement.REASON}),
+    Status.NEEDS_INFO: frozenset({Requirement.QUESTION}),
+    Status.SCHEDULED: frozenset({Requirement.DATE}),
+}
+
+
+class LifecycleError(Exception):
+    """A move the workflow does not allow."""
+
+
+class TransitionNotAllowed(LifecycleError):
+    def __init__(self, current: Status, target: Status, role: Role):
+        super().__init__(f"{role} may not move a request from {current} to {target}")
+        self.current = current
+        self.target = target
+        self.role = role
+
+
+class MissingRequirement(LifecycleError):
+    def __init__(self, target: Status, missing: frozenset[Requirement]):
+        names = ", ".join(sorted(missing))
+        super().__init__(f"moving to {target} needs: {names}")
+        self.target = target
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Move:
+    current: Status
+    target: Status
+
+
+def is_allowed(current: Status, target: Status, role: Role) -> bool:
+    """Tell whether role may move a request from current to target."""
+    return role in TRANSITIONS.get((Status(current), Status(target)), frozenset())
+
+
+def allowed_targets(current: Status, role: Role) -> list[Status]:
+    """List the statuses role may move a request in current to, in lifecycle order."""
+    current = Status(current)
+    return [target for target in Status if is_allowed(current, target, role)]
+
+
+def check_move(
+    current: Status, target: Status, role: Role, provided: set[Requirement] | frozenset = frozenset()
+) -> Move:
+    """Return the move if role may make it with what is provided, else raise a LifecycleError."""
+    current, target = Status(current), Status(target)
+    if not is_allowed(current, target, role):
+        raise TransitionNotAllowed(current, target, role)
+    missing = REQUIREMENTS.get(target, frozenset()) - set(provided)
+    if missing:
+        raise MissingRequirement(target, frozenset(missing))
+    return Move(current, target)
+
+
+def resident_can_cancel(current: Status) -> bool:
+    """Tell whether the resident may still cancel through the private link."""
+    return is_allowed(current, Status.CANCELLED, Role.RESIDENT)
+
+
+def is_open(status: Status) -> bool:
+    return Status(status) in OPEN

@@ -1,0 +1,215 @@
+"""Database models: typed columns and tiny derived properties; workflows live in services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .lifecycle import Role, Status
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _enum(enum_class: type[StrEnum]) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Channel(StrEnum):
+    ONLINE = "online"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    INSTITUTION = "institution"
+
+
+class RequesterKind(StrEnum):
+    SENIOR = "senior"
+    ASSISTED = "assisted"
+    INSTITUTION = "institution"
+
+
+class ConsentMethod(StrEnum):
+    ONLINE = "online"
+    ORAL = "oral"
+    WRITTEN = "written"
+
+
+class EventKind(StrEnum):
+    SUBMITTED = "submitted"
+    STATUS = "status"
+    EDIT = "edit"
+    NOTE = "note"
+
+
+class Institution(db.Model):
+    """The club running the portal: one row, loaded from a settings file."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(80))
+    parent_name: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(80))
+    office_address: Mapped[str] = mapped_column(String(200))
+    workshop_address: Mapped[str] = mapped_column(String(200), default="")
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40))
+    phone_hours: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    reference_prefix: Mapped[str] = mapped_column(String(8), default="ZG")
+    controller_name: Mapped[str] = mapped_column(String(200), default="")
+    controller_address: Mapped[str] = mapped_column(String(200), default="")
+    dpo_contact: Mapped[str] = mapped_column(String(200), default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    retention: Mapped[str] = mapped_column(Text, default="")
+    consent_version: Mapped[str] = mapped_column(String(20), default="1")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ServiceCategory(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    location_note: Mapped[str] = mapped_column(String(300), default="")
+    requires_address: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    groups: Mapped[list[WorkshopGroup]] = relationship(back_populates="category")
+
+
+class WorkshopGroup(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_category.id"))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    category: Mapped[ServiceCategory] = relationship(back_populates="groups")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class ReferenceCounter(db.Model):
+    """The last reference number handed out in a year."""
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServiceRequest(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    access_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The one-time token of the form that created it: a resubmission finds it.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[Status] = mapped_column(_enum(Status), index=True, default=Status.SUBMITTED)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_category.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_group.id"), index=True)
+
+    description: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40))
+    phone_digits: Mapped[str] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_updates: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str | None] = mapped_column(String(300))
+    contact_time: Mapped[str | None] = mapped_column(String(200))
+    is_senior: Mapped[bool] = mapped_column(Boolean, default=False)
+    receives_assistance: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
+
+    consent_at: Mapped[datetime] = mapped_column(DateTime)
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod))
+
+    scheduled_for: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    category: Mapped[ServiceCategory] = relationship()
+    group: Mapped[WorkshopGroup | None] = relationship()
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request",
+        order_by="(RequestEvent.created_at, RequestEvent.id)",
+        cascade="all, delete-orphan",
+    )
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="request", order_by="Photo.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def requester_kind(self) -> RequesterKind:
+        if self.channel == Channel.INSTITUTION:
+            return RequesterKind.INSTITUTION
+        if self.receives_assistance:
+            return RequesterKind.ASSISTED
+        return RequesterKind.SENIOR
+
+    @property
+    def public_events(self) -> list[RequestEvent]:
+        return [event for event in self.events if event.is_public]
+
+
+class RequestEvent(db.Model):
+    """One entry in a request's history: who, when, from, to, and what was said."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_role: Mapped[Role] = mapped_column(_enum(Role))
+    from_status: Mapped[Status | None] = mapped_column(_enum(Status))
+    to_status: Mapped[Status | None] = mapped_column(_enum(Status))
+    # Shown to the resident when the event is public; internal otherwise.
+    note: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    changes: Mapped[dict | None] = mapped_column(JSON)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Photo(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="photos")

@@ -1,0 +1,137 @@
+"""Forms of the public side: syntax and required fields; services check meaning."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from ..phones import phone_digits
+
+
+def _phone_check(form, field) -> None:
+    if field.data and phone_digits(field.data) is None:
+        raise ValidationError(
+            _l("Enter a phone number of 9 digits, for example 600 123 456 or 77 441 23 70.")
+        )
+
+
+class RequestForm(FlaskForm):
+    category = RadioField(
+        _l("What do you need help with?"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose the kind of help you need."))],
+    )
+    description = TextAreaField(
+        _l("What needs to be done?"),
+        validators=[
+            InputRequired(_l("Describe what needs to be done.")),
+            Length(
+                min=10,
+                max=2000,
+                message=_l("Write between 10 and 2000 characters about what needs to be done."),
+            ),
+        ],
+    )
+    photos = MultipleFileField(_l("Photos of the item (optional, up to 3)"))
+    name = StringField(
+        _l("Your first name and surname"),
+        validators=[
+            InputRequired(_l("Enter your first name and surname.")),
+            Length(min=2, max=120, message=_l("Enter your first name and surname (up to 120 characters).")),
+        ],
+    )
+    phone = StringField(
+        _l("Phone number"),
+        validators=[InputRequired(_l("Enter a phone number so we can call you.")), _phone_check],
+    )
+    email = StringField(
+        _l("E-mail address (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+            Email(
+                message=_l("Enter an e-mail address in the form name@example.pl, or leave it empty."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+    email_updates = BooleanField(_l("Send me e-mail updates about this request"))
+    address = StringField(
+        _l("Address"),
+        validators=[Length(max=300, message=_l("The address is too long (up to 300 characters)."))],
+    )
+    contact_time = StringField(
+        _l("When is the best time to call you? (optional)"),
+        validators=[Length(max=200, message=_l("Write up to 200 characters."))],
+    )
+    is_senior = BooleanField(_l("I am a senior (aged 60 or over)"))
+    receives_assistance = BooleanField(_l("I receive support from the social welfare centre"))
+    consent = BooleanField(
+        _l("I have read the information on personal data and I agree to my data being used to handle this request"),
+        validators=[InputRequired(_l("Tick the box to confirm you have read the information on personal data."))],
+    )
+    # Left empty by people; filled by bots that fill every field.
+    website = StringField(_l("Leave this field empty"))
+    submission_key = HiddenField()
+
+    def __init__(self, categories, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = {category.id: category for category in categories}
+        self.category.choices = [(category.id, category.name) for category in categories]
+        if not self.submission_key.data:
+            self.submission_key.data = secrets.token_urlsafe(24)
+
+    def selected_category(self):
+        return self.categories.get(self.category.data)
+
+    def validate_address(self, field) -> None:
+        category = self.selected_category()
+        if category is not None and category.requires_address and not (field.data or "").strip():
+            raise ValidationError(
+                _l("Give the address where the work is to be done: street, house and flat number.")
+            )
+
+    def validate_email_updates(self, field) -> None:
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(_l("Enter your e-mail address to get updates, or untick this box."))
+
+    def validate_receives_assistance(self, field) -> None:
+        if not (field.data or self.is_senior.data):
+            raise ValidationError(
+                _l(
+                    "Tick at least one answer. The workshops help seniors and people "
+                    "supported by the social welfare centre."
+                )
+            )
+
+    def validate_submission_key(self, field) -> None:
+        key = field.data or ""
+        if not (16 <= len(key) <= 64) or not all(c.isalnum() or c in "-_" for c in key):
+            field.data = secrets.token_urlsafe(24)
+
+
+class LostLinkForm(FlaskForm):
+    reference = StringField(
+        _l("Request number"),
+        validators=[
+            InputRequired(_l("Enter the request number, for example KR/2026/0042.")),
+            Length(max=30, message=_l("Enter the request number, for example KR/2026/0042.")),
+        ],
+    )
+    phone = StringField(
+        _l("The phone number given in the request"),
+        validators=[InputRequired(_l("Enter the phone number given in the request.")), _phone_check],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why are you cancelling? (optional)"),
+        validators=[Length(max=1000, message=_l("Write up to 1000 characters."))],
+    )
+    version = HiddenField()

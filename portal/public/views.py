@@ -1,0 +1,215 @@
+"""Routes of the public side; each builds a form, calls one service and renders or redirects."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import lifecycle, queries, services
+from ..extensions import limiter
+from ..photos import PhotoRejected, clean_photo
+from ..references import parse_reference
+from . import bp
+from .forms import CancelForm, LostLinkForm, RequestForm
+
+PHOTO_MESSAGES = {
+    "too_large": "The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo.",
+    "empty": "The file %(name)s is empty. Choose a photo.",
+    "not_image": "The file %(name)s is not a photo. Add photos in JPG, PNG or WEBP format.",
+    "too_many_pixels": "The photo %(name)s is too large. Choose a smaller photo.",
+    "damaged": "The photo %(name)s could not be read; it may be damaged. Choose another photo.",
+}
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def _lookup_reference_key() -> str:
+    return "lookup:" + (request.form.get("reference") or "").strip().upper()
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html", categories=queries.active_categories())
+
+
+@bp.route("/zglos", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def new_request():
+    categories = queries.active_categories()
+    form = RequestForm(categories)
+    if request.method == "GET" and request.args.get("rodzaj"):
+        chosen = next((c for c in categories if c.code == request.args["rodzaj"]), None)
+        if chosen is not None:
+            form.category.data = chosen.id
+    if form.is_submitted() and form.website.data:
+        form.website.data = ""
+        flash(_("The form could not be sent. Please try again, or call us."), "error")
+        return render_template("public/new_request.html", form=form), 200
+    if form.validate_on_submit():
+        cleaned = _clean_photos(form)
+        if cleaned is not None:
+            try:
+                submission = services.submit_request(
+                    _request_data(form, cleaned),
+                    services.Actor.resident(),
+                    upload_folder=current_app.config["UPLOAD_FOLDER"],
+                    timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                )
+            except services.DomainError as error:
+                getattr(form, error.field).errors.append(_(str(error)))
+            else:
+                return redirect(
+                    url_for("public.confirmation", token=submission.request.access_token), 303
+                )
+    return render_template("public/new_request.html", form=form)
+
+
+def _clean_photos(form: RequestForm):
+    files = [f for f in form.photos.data or [] if getattr(f, "filename", "")]
+    config = current_app.config
+    if len(files) > config["PHOTO_MAX_COUNT"]:
+        form.photos.errors.append(
+            _("Add at most %(count)s photos.", count=config["PHOTO_MAX_COUNT"])
+        )
+        return None
+    cleaned = []
+    for upload in files:
+        try:
+            cleaned.append(
+                clean_photo(
+                    upload.read(config["PHOTO_MAX_BYTES"] + 1),
+                    max_bytes=config["PHOTO_MAX_BYTES"],
+                    max_pixels=config["PHOTO_MAX_PIXELS"],
+                    max_side=config["PHOTO_MAX_SIDE"],
+                )
+            )
+        except PhotoRejected as rejection:
+            form.photos.errors.append(
+                _(
+                    PHOTO_MESSAGES[rejection.reason],
+                    name=upload.filename[:80],
+                    limit=config["PHOTO_MAX_BYTES"] // (1024 * 1024),
+                )
+            )
+    return None if form.photos.errors else cleaned
+
+
+def _request_data(form: RequestForm, cleaned) -> services.RequestData:
+    return services.RequestData(
+        category_id=form.category.data,
+        description=form.description.data,
+        name=form.name.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        email_updates=form.email_updates.data,
+        address=form.address.data,
+        contact_time=form.contact_time.data,
+        is_senior=form.is_senior.data,
+        receives_assistance=form.receives_assistance.data,
+        submission_key=form.submission_key.data,
+        photos=cleaned,
+    )
+
+
+def _request_or_404(token: str):
+    service_request = queries.request_by_token(token)
+    if service_request is None:
+        abort(404)
+    return service_request
+
+
+@bp.get("/zgloszenie/<token>/potwierdzenie")
+def confirmation(token: str):
+    service_request = _request_or_404(token)
+    return render_template(
+        "public/confirmation.html",
+        service_request=service_request,
+        private_link=url_for("public.status", token=token, _external=True),
+    )
+
+
+@bp.get("/zgloszenie/<token>")
+def status(token: str):
+    service_request = _request_or_404(token)
+    return render_template(
+        "public/status.html",
+        service_request=service_request,
+        can_cancel=lifecycle.resident_can_cancel(service_request.status),
+        private_link=url_for("public.status", token=token, _external=True),
+    )
+
+
+@bp.route("/zgloszenie/<token>/anuluj", methods=["GET", "POST"])
+def cancel(token: str):
+    service_request = _request_or_404(token)
+    if not lifecycle.resident_can_cancel(service_request.status):
+        flash(_("This request can no longer be cancelled here. Please call us."), "info")
+        return redirect(url_for("public.status", token=token), 303)
+    form = CancelForm()
+    if request.method == "GET":
+        form.version.data = service_request.version
+    if form.validate_on_submit():
+        try:
+            expected = int(form.version.data) if form.version.data else None
+        except ValueError:
+            expected = None
+        try:
+            services.cancel_by_resident(service_request, form.reason.data, expected)
+        except services.StaleEdit:
+            flash(
+                _("Your request changed in the meantime. Check its status below and try again."),
+                "error",
+            )
+        except lifecycle.LifecycleError:
+            flash(_("This request can no longer be cancelled here. Please call us."), "info")
+        else:
+            flash(_("Your request has been cancelled."), "success")
+        return redirect(url_for("public.status", token=token), 303)
+    return render_template("public/cancel.html", service_request=service_request, form=form)
+
+
+@bp.route("/nie-mam-linku", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit, methods=["POST"])
+@limiter.limit(_lookup_limit, methods=["POST"], key_func=_lookup_reference_key)
+def lost_link():
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        institution = queries.institution()
+        reference = parse_reference(form.reference.data, institution.reference_prefix)
+        found = reference and queries.request_by_reference_and_phone(reference, form.phone.data)
+        if found:
+            return redirect(url_for("public.status", token=found.access_token), 303)
+        flash(
+            _(
+                "We could not find a request with this number and phone number. "
+                "Check both and try again, or call us."
+            ),
+            "error",
+        )
+    return render_template("public/lost_link.html", form=form)
+
+
+@bp.get("/ochrona-danych")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+
+def rate_limited_form():
+    """Show the form again, with what was typed, when one address sends too many requests."""
+    form = RequestForm(queries.active_categories())
+    form.website.data = ""
+    flash(
+        _(
+            "Too many requests have been sent from this connection. Please wait a few minutes "
+            "and send the form again, or call us."
+        ),
+        "error",
+    )
+    return render_template("public/new_request.html", form=form), 429

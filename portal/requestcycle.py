@@ -1,0 +1,67 @@
+"""The request lifecycle in one place: locale, template context and response headers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_date, format_datetime
+
+from . import labels, queries
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def select_locale() -> str:
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register(app: Flask) -> None:
+    app.context_processor(_template_context)
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
+    app.after_request(_security_headers)
+    app.before_request(_require_institution)
+
+
+def _template_context() -> dict:
+    return {
+        "institution": queries.institution(),
+        "status_labels": labels.STATUS_LABELS,
+        "next_steps": labels.NEXT_STEPS,
+        "event_actors": labels.EVENT_ACTORS,
+        "channel_labels": labels.CHANNEL_LABELS,
+        "requester_kind_labels": labels.REQUESTER_KIND_LABELS,
+        "htmx_js": "vendor/htmx-2.0.11.min.js",
+    }
+
+
+def _require_institution():
+    if request.endpoint in (None, "static") or request.blueprint == "backoffice":
+        return None
+    if queries.institution() is None:
+        return render_template("errors/not_configured.html"), 503
+    return None
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # Private links carry their token in the path: never leak it to another site.
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint and request.endpoint != "static":
+        headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,232 @@
+"""Use cases: one plain function each, taking plain values and an explicit actor.
+
+A service asks `lifecycle` whether a move is allowed, changes the models, writes
+the history event and commits once. It never reads the request or the logged-in
+user, so the web views, the CLI and the tests all call it the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import lifecycle, photos, references
+from .extensions import db
+from .lifecycle import Requirement, Role, Status
+from .models import (
+    Channel,
+    ConsentMethod,
+    EventKind,
+    Institution,
+    Photo,
+    RequestEvent,
+    ServiceCategory,
+    ServiceRequest,
+    User,
+    utcnow,
+)
+from .phones import phone_digits
+
+
+class StaleEdit(Exception):
+    """Someone else changed the request since it was loaded."""
+
+
+class DomainError(Exception):
+    """A request the domain refuses; `field` names the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Actor:
+    role: Role
+    user: User | None = None
+
+    @classmethod
+    def resident(cls) -> Actor:
+        return cls(Role.RESIDENT)
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.role, user)
+
+
+@dataclass
+class RequestData:
+    category_id: int
+    description: str
+    name: str
+    phone: str
+    email: str | None = None
+    email_updates: bool = False
+    address: str | None = None
+    contact_time: str | None = None
+    is_senior: bool = False
+    receives_assistance: bool = False
+    channel: Channel = Channel.ONLINE
+    consent_method: ConsentMethod = ConsentMethod.ONLINE
+    submission_key: str | None = None
+    photos: list[photos.CleanPhoto] = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    request: ServiceRequest
+    duplicate: bool
+
+
+def local_today(timezone: str) -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def submit_request(
+    data: RequestData, actor: Actor, *, upload_folder: str, timezone: str = "Europe/Warsaw"
+) -> Submission:
+    """Record a new request with its photos; a repeated submission key returns the first one."""
+    if data.submission_key:
+        existing = _by_submission_key(data.submission_key)
+        if existing is not None:
+            return Submission(existing, duplicate=True)
+
+    category = db.session.get(ServiceCategory, data.category_id)
+    if category is None or not category.active:
+        raise DomainError("Choose one of the services offered.", field="category")
+    if category.requires_address and not (data.address or "").strip():
+        raise DomainError("Give the address where the work is to be done.", field="address")
+    digits = phone_digits(data.phone)
+    if digits is None:
+        raise DomainError("Enter a phone number we can call.", field="phone")
+
+    institution = db.session.scalars(select(Institution)).first()
+    prefix = institution.reference_prefix if institution else "ZG"
+    consent_version = institution.consent_version if institution else "1"
+    year = local_today(timezone).year
+    now = utcnow()
+
+    stored = [photos.store_photo(upload_folder, photo) for photo in data.photos]
+    try:
+        number = references.next_number(year)
+        request = ServiceRequest(
+            reference=references.format_reference(prefix, year, number),
+            access_token=secrets.token_urlsafe(24),
+            submission_key=data.submission_key,
+            status=Status.SUBMITTED,
+            category_id=category.id,
+            description=data.description.strip(),
+            name=data.name.strip(),
+            phone=data.phone.strip(),
+            phone_digits=digits,
+            email=(data.email or "").strip() or None,
+            email_updates=bool(data.email and data.email_updates),
+            address=(data.address or "").strip() or None,
+            contact_time=(data.contact_time or "").strip() or None,
+            is_senior=data.is_senior,
+            receives_assistance=data.receives_assistance,
+            channel=data.channel,
+            consent_at=now,
+            consent_version=consent_version,
+            consent_method=data.consent_method,
+            created_at=now,
+        )
+        request.photos = [
+            Photo(stored_name=name, width=photo.width, height=photo.height, size_bytes=len(photo.data))
+            for name, photo in zip(stored, data.photos, strict=True)
+        ]
+        request.events.append(
+            RequestEvent(
+                kind=EventKind.SUBMITTED,
+                actor_id=actor.user.id if actor.user else None,
+                actor_role=actor.role,
+                to_status=Status.SUBMITTED,
+                is_public=True,
+                created_at=now,
+            )
+        )
+        db.session.add(request)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        for name in stored:
+            photos.remove_photo(upload_folder, name)
+        existing = _by_submission_key(data.submission_key) if data.submission_key else None
+        if existing is None:
+            raise
+        return Submission(existing, duplicate=True)
+    except BaseException:
+        db.session.rollback()
+        for name in stored:
+            photos.remove_photo(upload_folder, name)
+        raise
+    return Submission(request, duplicate=False)
+
+
+def _by_submission_key(key: str) -> ServiceRequest | None:
+    return db.session.scalars(select(ServiceRequest).where(ServiceRequest.submission_key == key)).first()
+
+
+def change_status(
+    request: ServiceRequest,
+    target: Status,
+    actor: Actor,
+    *,
+    note: str = "",
+    group_id: int | None = None,
+    scheduled_for: date | None = None,
+    expected_version: int | None = None,
+) -> RequestEvent:
+    """Move a request to target if the lifecycle allows it, and record the move."""
+    if expected_version is not None and expected_version != request.version:
+        raise StaleEdit()
+    note = (note or "").strip()
+    provided: set[Requirement] = set()
+    if group_id is not None:
+        provided.add(Requirement.GROUP)
+    if note:
+        provided.update({Requirement.REASON, Requirement.QUESTION})
+    if scheduled_for is not None:
+        provided.add(Requirement.DATE)
+    move = lifecycle.check_move(request.status, target, actor.role, provided)
+
+    if move.target == Status.ACCEPTED:
+        request.group_id = group_id
+    if move.target == Status.SCHEDULED:
+        request.scheduled_for = scheduled_for
+    request.status = move.target
+    request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
+    event = RequestEvent(
+        kind=EventKind.STATUS,
+        actor_id=actor.user.id if actor.user else None,
+        actor_role=actor.role,
+        from_status=move.current,
+        to_status=move.target,
+        note=note,
+        is_public=True,
+        created_at=utcnow(),
+    )
+    request.events.append(event)
+    _commit()
+    return event
+
+
+def cancel_by_resident(request: ServiceRequest, reason: str = "", expected_version: int | None = None) -> None:
+    """Cancel a request on its resident's word, given through the private link."""
+    change_status(
+        request, Status.CANCELLED, Actor.resident(), note=reason, expected_version=expected_version
+    )
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleEdit() from None

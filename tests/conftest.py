@@ -1,0 +1,131 @@
+"""Fixtures shared by the whole suite: the app on SQLite and on PostgreSQL, a client, data."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.config import TestConfig
+from portal.extensions import db
+from portal.settings import DEMO_FILE, load_institution
+
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _postgres_reachable(url: str) -> str | None:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means: not available
+        return str(error).splitlines()[0]
+    return None
+
+
+def _backends() -> list:
+    backends = [pytest.param("sqlite", id="sqlite")]
+    if POSTGRES_URL:
+        backends.append(pytest.param("postgresql", id="postgresql"))
+    elif ON_CI:
+        raise pytest.UsageError("TEST_DATABASE_URL must point at PostgreSQL on CI")
+    return backends
+
+
+def pytest_report_header(config):
+    return f"database backends: {', '.join(p.id for p in _backends())}"
+
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request, tmp_path_factory):
+    """A database migrated to head through the real migrations, once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+    else:
+        problem = _postgres_reachable(POSTGRES_URL)
+        if problem:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {problem}")
+        url = POSTGRES_URL
+        _reset_postgres_schema(url)
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+    return url
+
+
+def make_app(database_url: str, upload_folder: str, **overrides):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": upload_folder,
+        "SUBMIT_RATE_LIMIT": "1000 per minute",
+        "LOOKUP_RATE_LIMIT": "1000 per minute",
+        "PHOTO_MAX_BYTES": 2 * 1024 * 1024,
+    }
+    config.update(overrides)
+    return create_app(TestConfig, config)
+
+
+def empty_database() -> None:
+    db.session.rollback()
+    tables = [table for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_overrides():
+    """Config values a test module wants changed; override this fixture to set them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_overrides):
+    upload_folder = tmp_path / "uploads"
+    upload_folder.mkdir()
+    app = make_app(database_url, str(upload_folder), **app_overrides)
+    with app.app_context():
+        empty_database()
+        load_institution(DEMO_FILE)
+    yield app
+    with app.app_context():
+        empty_database()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def upload_folder(app) -> Path:
+    return Path(app.config["UPLOAD_FOLDER"])
+
+
+@pytest.fixture(scope="session")
+def scratch_dir():
+    with tempfile.TemporaryDirectory() as path:
+        yield Path(path)

@@ -1,0 +1,101 @@
+"""Plain functions that put test data in the database through the real services."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+from PIL import Image
+from sqlalchemy import select
+
+from portal import services
+from portal.extensions import db
+from portal.lifecycle import Role, Status
+from portal.models import ServiceCategory, ServiceRequest, User, WorkshopGroup
+
+_counter = itertools.count(1)
+
+
+def category(code: str = "tailoring") -> ServiceCategory:
+    return db.session.scalars(select(ServiceCategory).where(ServiceCategory.code == code)).one()
+
+
+def group_for(code: str = "tailoring") -> WorkshopGroup:
+    return db.session.scalars(
+        select(WorkshopGroup).join(ServiceCategory).where(ServiceCategory.code == code)
+    ).first()
+
+
+def make_request(
+    *,
+    code: str = "tailoring",
+    name: str = "Anna Kowalska",
+    phone: str = "600 123 456",
+    status: Status = Status.SUBMITTED,
+    upload_folder: str = "/tmp",
+    **fields,
+) -> ServiceRequest:
+    """Submit a request as a resident would, then walk it to status through allowed moves."""
+    data = services.RequestData(
+        category_id=category(code).id,
+        description=fields.pop("description", "Skrócić spodnie o 5 cm"),
+        name=name,
+        phone=phone,
+        address=fields.pop("address", "ul. Ozimska 10/2, Opole"),
+        is_senior=fields.pop("is_senior", True),
+        **fields,
+    )
+    request = services.submit_request(data, services.Actor.resident(), upload_folder=upload_folder).request
+    walk_to(request, status)
+    return request
+
+
+PATH = {
+    Status.SUBMITTED: [],
+    Status.NEEDS_INFO: [Status.NEEDS_INFO],
+    Status.ACCEPTED: [Status.ACCEPTED],
+    Status.SCHEDULED: [Status.ACCEPTED, Status.SCHEDULED],
+    Status.IN_PROGRESS: [Status.ACCEPTED, Status.IN_PROGRESS],
+    Status.READY: [Status.ACCEPTED, Status.IN_PROGRESS, Status.READY],
+    Status.COMPLETED: [Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED],
+    Status.DECLINED: [Status.DECLINED],
+    Status.CANCELLED: [Status.CANCELLED],
+}
+
+
+def walk_to(request: ServiceRequest, status: Status) -> None:
+    from datetime import date
+
+    staff = services.Actor(Role.STAFF)
+    for target in PATH[status]:
+        services.change_status(
+            request,
+            target,
+            staff,
+            note="Powód / pytanie" if target in (Status.DECLINED, Status.NEEDS_INFO) else "",
+            group_id=group_for(request.category.code).id if target == Status.ACCEPTED else None,
+            scheduled_for=date(2026, 12, 1) if target == Status.SCHEDULED else None,
+        )
+
+
+def image_bytes(fmt: str = "JPEG", size=(800, 600), color=(200, 30, 30), exif=None) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", size, color)
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(out, format=fmt, **kwargs)
+    return out.getvalue()
+
+
+def user(role: Role = Role.STAFF, email: str | None = None, password: str = "haslo-testowe-123") -> User:
+    from portal.accounts import hash_password
+
+    number = next(_counter)
+    account = User(
+        email=email or f"{role}{number}@example.org",
+        name=f"{role.capitalize()} {number}",
+        role=role,
+        password_hash=hash_password(password),
+    )
+    db.session.add(account)
+    db.session.commit()
+    return account
