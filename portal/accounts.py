@@ -1,22 +1,33 @@
-"""Staff accounts: loading the logged-in user and checking passwords."""
+"""Staff accounts: the logged-in user, passwords, and the admin's account and group changes."""
 
 from __future__ import annotations
 
+import secrets
+
+from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db, login_manager
-from .models import User
+from .lifecycle import Role
+from .models import ServiceCategory, User, WorkshopGroup, utcnow
+from .services import DomainError
 
-# Werkzeug's default scrypt cost (N=2**15) is below the OWASP minimum of 2**17.
-PASSWORD_METHOD = "scrypt:131072:8:1"
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = None
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def password_matches(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
 
 
 @login_manager.user_loader
@@ -26,3 +37,93 @@ def load_user(user_id: str) -> User | None:
     except (TypeError, ValueError):
         return None
     return user if user is not None and user.active else None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active account with this e-mail and password, or None."""
+    global _DUMMY_HASH
+    user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not password_matches(user, password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            "Use a password of at least 12 characters.", field="password"
+        )
+
+
+def create_user(email: str, name: str, role: Role, password: str | None = None) -> tuple[User, str]:
+    """Create an account; return it with its password (generated when none is given)."""
+    email = normalise_email(email)
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise DomainError("An account with this e-mail address already exists.", field="email")
+    password = password or generate_password()
+    check_password_strength(password)
+    user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.commit()
+    return user, password
+
+
+def update_user(
+    user: User, *, name: str, role: Role, active: bool, group_ids: list[int], acting: User
+) -> None:
+    """Change an account's name, role, groups and whether it may log in."""
+    if user.id == acting.id and (not active or Role(role) != Role.ADMIN):
+        raise DomainError("You cannot take away your own administrator access.", field="role")
+    user.name = name.strip()
+    user.role = Role(role)
+    user.active = active
+    groups = db.session.scalars(select(WorkshopGroup).where(WorkshopGroup.id.in_(group_ids))).all()
+    user.groups = list(groups) if user.role == Role.INSTRUCTOR else []
+    db.session.commit()
+
+
+def reset_password(user: User) -> str:
+    """Give the account a new random password and return it, to be handed over once."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    db.session.commit()
+    return password
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    if not password_matches(user, current or ""):
+        raise DomainError("The current password is not correct.", field="current_password")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    db.session.commit()
+
+
+def generate_password() -> str:
+    words = secrets.token_urlsafe(12)
+    return f"{words[:4]}-{words[4:8]}-{words[8:12]}-{words[12:]}"
+
+
+def save_group(
+    group: WorkshopGroup | None, *, name: str, category_id: int, location: str, active: bool
+) -> WorkshopGroup:
+    """Create or change a workshop group."""
+    name = (name or "").strip()
+    clash = db.session.scalars(select(WorkshopGroup).where(WorkshopGroup.name == name)).first()
+    if clash is not None and clash is not group:
+        raise DomainError("A group with this name already exists.", field="name")
+    if db.session.get(ServiceCategory, category_id) is None:
+        raise DomainError("Choose one of the services offered.", field="category_id")
+    group = group or WorkshopGroup()
+    group.name = name
+    group.category_id = category_id
+    group.location = (location or "").strip()
+    group.active = active
+    db.session.add(group)
+    db.session.commit()
+    return group

@@ -24,6 +24,14 @@ class Config:
     # A senior filling the form slowly must not lose it to an expired token.
     WTF_CSRF_TIME_LIMIT = None
 
+    # OWASP: scrypt needs N >= 2**17; Werkzeug's default is 2**15.
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes")
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per 15 minutes")
+    QUEUE_STALE_DAYS = int(os.environ.get("QUEUE_STALE_DAYS", 5))
+    QUEUE_PAGE_SIZE = 50
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -64,6 +72,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     MAIL_SUPPRESS_SEND = True
     SERVER_NAME = None
+    # Cheap hashing keeps the suite fast; a test checks the real default separately.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

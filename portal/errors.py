@@ -29,6 +29,10 @@ def _http_error(error: HTTPException):
         from .public.views import rate_limited_form
 
         return rate_limited_form()
+    if code == 429 and request.endpoint == "backoffice.login":
+        from .backoffice.auth import locked_out_login
+
+        return locked_out_login()
     if code not in PAGES:
         return error
     return render_template(f"errors/{code}.html"), code

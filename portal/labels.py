@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .lifecycle import Role, Status
-from .models import Channel, RequesterKind
+from .models import Channel, ConsentMethod, RequesterKind
 
 STATUS_LABELS = {
     Status.SUBMITTED: _l("Received, waiting for review"),
@@ -61,4 +61,45 @@ REQUESTER_KIND_LABELS = {
     RequesterKind.SENIOR: _l("senior"),
     RequesterKind.ASSISTED: _l("receiving social assistance"),
     RequesterKind.INSTITUTION: _l("institution"),
+}
+
+ROLE_LABELS = {
+    Role.RESIDENT: _l("resident"),
+    Role.INSTRUCTOR: _l("Instructor"),
+    Role.STAFF: _l("Staff"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+# What the button that makes the move says, by the status it moves to.
+ACTION_LABELS = {
+    Status.SUBMITTED: _l("Information received – back to review"),
+    Status.NEEDS_INFO: _l("Ask for more information"),
+    Status.ACCEPTED: _l("Accept and assign to a group"),
+    Status.SCHEDULED: _l("Arrange a date"),
+    Status.IN_PROGRESS: _l("Start the work"),
+    Status.READY: _l("Ready for pick-up"),
+    Status.COMPLETED: _l("Mark as completed"),
+    Status.DECLINED: _l("Decline"),
+    Status.CANCELLED: _l("Cancel the request"),
+}
+
+CONSENT_LABELS = {
+    ConsentMethod.ONLINE: _l("given in the online form"),
+    ConsentMethod.ORAL: _l("given orally"),
+    ConsentMethod.WRITTEN: _l("given in writing"),
+}
+
+FIELD_LABELS = {
+    "category_id": _l("Service"),
+    "description": _l("What needs to be done"),
+    "name": _l("Name"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail address"),
+    "email_updates": _l("Wants e-mail updates"),
+    "address": _l("Address"),
+    "contact_time": _l("When to call"),
+    "is_senior": _l("Senior (60+)"),
+    "receives_assistance": _l("Receives support from the social welfare centre"),
+    "institution_name": _l("Institution"),
+    "institution_contact": _l("Contact person at the institution"),
 }

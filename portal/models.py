@@ -6,7 +6,19 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -94,6 +106,14 @@ class ServiceCategory(db.Model):
     groups: Mapped[list[WorkshopGroup]] = relationship(back_populates="category")
 
 
+group_instructor = Table(
+    "group_instructor",
+    db.metadata,
+    Column("group_id", ForeignKey("workshop_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class WorkshopGroup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -102,6 +122,9 @@ class WorkshopGroup(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     category: Mapped[ServiceCategory] = relationship(back_populates="groups")
+    instructors: Mapped[list[User]] = relationship(
+        secondary=group_instructor, back_populates="groups", order_by="User.name"
+    )
 
 
 class User(UserMixin, db.Model):
@@ -112,10 +135,19 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    groups: Mapped[list[WorkshopGroup]] = relationship(
+        secondary=group_instructor, back_populates="instructors", order_by="WorkshopGroup.name"
+    )
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def group_ids(self) -> set[int]:
+        return {group.id for group in self.groups}
 
 
 class ReferenceCounter(db.Model):
@@ -146,10 +178,15 @@ class ServiceRequest(db.Model):
     is_senior: Mapped[bool] = mapped_column(Boolean, default=False)
     receives_assistance: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
+    # For requests from another welfare unit, a city unit or an NGO.
+    institution_name: Mapped[str | None] = mapped_column(String(200))
+    institution_contact: Mapped[str | None] = mapped_column(String(200))
 
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     consent_version: Mapped[str] = mapped_column(String(20))
     consent_method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod))
+    # The member of staff who took the request and recorded the oral consent.
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     scheduled_for: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -159,6 +196,7 @@ class ServiceRequest(db.Model):
 
     category: Mapped[ServiceCategory] = relationship()
     group: Mapped[WorkshopGroup | None] = relationship()
+    taken_by: Mapped[User | None] = relationship()
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request",
         order_by="(RequestEvent.created_at, RequestEvent.id)",

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from flask import g
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import g
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from . import lifecycle, permissions
 from .extensions import db
-from .models import Institution, RequestEvent, ServiceCategory, ServiceRequest
+from .lifecycle import Status
+from .models import (
+    Channel,
+    Institution,
+    RequesterKind,
+    RequestEvent,
+    ServiceCategory,
+    ServiceRequest,
+    User,
+    WorkshopGroup,
+)
 from .phones import phone_digits
 
 
@@ -50,3 +65,138 @@ def request_by_reference_and_phone(reference: str, phone: str) -> ServiceRequest
             ServiceRequest.reference == reference, ServiceRequest.phone_digits == digits
         )
     ).first()
+
+
+@dataclass
+class QueueFilters:
+    status: str = "waiting"
+    category_id: int | None = None
+    group_id: int | None = None
+    channel: str = ""
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    search: str = ""
+    newest_first: bool = False
+    page: int = 1
+
+
+# Named sets of statuses offered as one filter value.
+STATUS_SETS = {
+    "waiting": lifecycle.AWAITING_TRIAGE,
+    "jobs": lifecycle.JOB,
+    "open": lifecycle.OPEN,
+    "closed": lifecycle.CLOSED,
+    "all": frozenset(Status),
+}
+
+
+@dataclass
+class QueuePage:
+    items: list[ServiceRequest]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+
+
+def _local_midnight_utc(day: date, timezone: str) -> datetime:
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def _queue_conditions(filters: QueueFilters, user: User, timezone: str) -> list:
+    conditions = []
+    if not permissions.sees_all_requests(user):
+        conditions.append(ServiceRequest.group_id.in_(user.group_ids or [-1]))
+    if filters.category_id:
+        conditions.append(ServiceRequest.category_id == filters.category_id)
+    if filters.group_id:
+        conditions.append(ServiceRequest.group_id == filters.group_id)
+    if filters.channel in {c.value for c in Channel}:
+        conditions.append(ServiceRequest.channel == Channel(filters.channel))
+    if filters.kind == RequesterKind.INSTITUTION:
+        conditions.append(ServiceRequest.channel == Channel.INSTITUTION)
+    elif filters.kind in (RequesterKind.SENIOR, RequesterKind.ASSISTED):
+        conditions.append(ServiceRequest.channel != Channel.INSTITUTION)
+        conditions.append(
+            ServiceRequest.receives_assistance.is_(filters.kind == RequesterKind.ASSISTED)
+        )
+    if filters.date_from:
+        conditions.append(ServiceRequest.created_at >= _local_midnight_utc(filters.date_from, timezone))
+    if filters.date_to:
+        next_day = filters.date_to + timedelta(days=1)
+        conditions.append(ServiceRequest.created_at < _local_midnight_utc(next_day, timezone))
+    search = (filters.search or "").strip()
+    if search:
+        like = f"%{search.lower()}%"
+        options = [func.lower(ServiceRequest.reference).like(like), func.lower(ServiceRequest.name).like(like)]
+        digits = "".join(ch for ch in search if ch.isdigit())
+        if len(digits) >= 3:
+            options.append(ServiceRequest.phone_digits.like(f"%{digits}%"))
+        conditions.append(or_(*options))
+    return conditions
+
+
+def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -> QueuePage:
+    """List the requests a user may see, filtered, with counts per status; four queries."""
+    conditions = _queue_conditions(filters, user, timezone)
+    statuses = STATUS_SETS.get(filters.status)
+    if statuses is None and filters.status in {s.value for s in Status}:
+        statuses = frozenset({Status(filters.status)})
+    statuses = statuses or STATUS_SETS["waiting"]
+    listed = conditions + [ServiceRequest.status.in_(sorted(statuses))]
+
+    counts = {
+        str(status): count
+        for status, count in db.session.execute(
+            select(ServiceRequest.status, func.count())
+            .where(*conditions)
+            .group_by(ServiceRequest.status)
+        )
+    }
+    total = db.session.scalar(select(func.count()).select_from(ServiceRequest).where(*listed)) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, filters.page or 1), pages)
+    order = ServiceRequest.created_at.desc() if filters.newest_first else ServiceRequest.created_at.asc()
+    items = list(
+        db.session.scalars(
+            select(ServiceRequest)
+            .where(*listed)
+            .options(joinedload(ServiceRequest.category), joinedload(ServiceRequest.group))
+            .order_by(order, ServiceRequest.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+    )
+    return QueuePage(items=items, total=total, page=page, pages=pages, counts=counts)
+
+
+def groups(active_only: bool = False) -> list[WorkshopGroup]:
+    statement = select(WorkshopGroup).options(joinedload(WorkshopGroup.category)).order_by(WorkshopGroup.name)
+    if active_only:
+        statement = statement.where(WorkshopGroup.active.is_(True))
+    return list(db.session.scalars(statement))
+
+
+def all_categories() -> list[ServiceCategory]:
+    return list(db.session.scalars(select(ServiceCategory).order_by(ServiceCategory.position, ServiceCategory.id)))
+
+
+def request_for_office(request_id: int) -> ServiceRequest | None:
+    """Load a request with everything its back-office page shows."""
+    return db.session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.id == request_id)
+        .options(
+            joinedload(ServiceRequest.category),
+            joinedload(ServiceRequest.group),
+            joinedload(ServiceRequest.taken_by),
+            selectinload(ServiceRequest.photos),
+            selectinload(ServiceRequest.events).joinedload(RequestEvent.actor),
+        )
+    ).first()
+
+
+def accounts() -> list[User]:
+    return list(db.session.scalars(select(User).options(selectinload(User.groups)).order_by(User.active.desc(), User.name)))

@@ -6,6 +6,8 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime
 
 from . import labels, queries
+from .lifecycle import Status
+from .services import EDITABLE_FIELDS
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -42,6 +44,12 @@ def _template_context() -> dict:
         "event_actors": labels.EVENT_ACTORS,
         "channel_labels": labels.CHANNEL_LABELS,
         "requester_kind_labels": labels.REQUESTER_KIND_LABELS,
+        "role_labels": labels.ROLE_LABELS,
+        "action_labels": labels.ACTION_LABELS,
+        "consent_labels": labels.CONSENT_LABELS,
+        "field_labels": labels.FIELD_LABELS,
+        "status_order": list(Status),
+        "editable_fields": EDITABLE_FIELDS,
         "htmx_js": "vendor/htmx-2.0.11.min.js",
     }
 

@@ -74,6 +74,8 @@ class RequestData:
     receives_assistance: bool = False
     channel: Channel = Channel.ONLINE
     consent_method: ConsentMethod = ConsentMethod.ONLINE
+    institution_name: str | None = None
+    institution_contact: str | None = None
     submission_key: str | None = None
     photos: list[photos.CleanPhoto] = field(default_factory=list)
 
@@ -105,6 +107,8 @@ def submit_request(
     digits = phone_digits(data.phone)
     if digits is None:
         raise DomainError("Enter a phone number we can call.", field="phone")
+    if data.channel == Channel.INSTITUTION and not (data.institution_name or "").strip():
+        raise DomainError("Give the name of the institution.", field="institution_name")
 
     institution = db.session.scalars(select(Institution)).first()
     prefix = institution.reference_prefix if institution else "ZG"
@@ -132,6 +136,11 @@ def submit_request(
             is_senior=data.is_senior,
             receives_assistance=data.receives_assistance,
             channel=data.channel,
+            institution_name=_clean(data.institution_name) if data.channel == Channel.INSTITUTION else None,
+            institution_contact=(
+                _clean(data.institution_contact) if data.channel == Channel.INSTITUTION else None
+            ),
+            taken_by_id=actor.user.id if actor.user else None,
             consent_at=now,
             consent_version=consent_version,
             consent_method=data.consent_method,
@@ -167,6 +176,10 @@ def submit_request(
             photos.remove_photo(upload_folder, name)
         raise
     return Submission(request, duplicate=False)
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
 
 
 def _by_submission_key(key: str) -> ServiceRequest | None:
@@ -230,3 +243,85 @@ def _commit() -> None:
     except StaleDataError:
         db.session.rollback()
         raise StaleEdit() from None
+
+
+def add_note(request: ServiceRequest, body: str, actor: Actor) -> RequestEvent:
+    """Add an internal note to a request's history; residents never see it."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("Write the note.", field="body")
+    event = RequestEvent(
+        kind=EventKind.NOTE,
+        actor_id=actor.user.id if actor.user else None,
+        actor_role=actor.role,
+        note=body,
+        is_public=False,
+        created_at=utcnow(),
+    )
+    request.events.append(event)
+    db.session.commit()
+    return event
+
+
+EDITABLE_FIELDS = (
+    "category_id",
+    "description",
+    "name",
+    "phone",
+    "email",
+    "email_updates",
+    "address",
+    "contact_time",
+    "is_senior",
+    "receives_assistance",
+    "institution_name",
+    "institution_contact",
+)
+
+
+def correct_request(
+    request: ServiceRequest, changes: dict, actor: Actor, *, expected_version: int | None
+) -> RequestEvent | None:
+    """Correct a request's data, recording every old and new value in its history."""
+    if expected_version is not None and expected_version != request.version:
+        raise StaleEdit()
+    if request.status in lifecycle.CLOSED and actor.role != Role.ADMIN:
+        raise DomainError("A closed request can only be corrected by an administrator.")
+    recorded: dict[str, dict] = {}
+    for name in EDITABLE_FIELDS:
+        if name not in changes:
+            continue
+        new = changes[name]
+        if isinstance(new, str):
+            new = new.strip() or None
+        if name in ("description", "name", "phone") and not new:
+            raise DomainError("This field cannot be empty.", field=name)
+        if name == "phone":
+            digits = phone_digits(new)
+            if digits is None:
+                raise DomainError("Enter a phone number we can call.", field="phone")
+            request.phone_digits = digits
+        old = getattr(request, name)
+        if old == new:
+            continue
+        if name == "category_id":
+            category = db.session.get(ServiceCategory, new)
+            if category is None:
+                raise DomainError("Choose one of the services offered.", field="category_id")
+            recorded[name] = {"old": request.category.name, "new": category.name}
+        else:
+            recorded[name] = {"old": old, "new": new}
+        setattr(request, name, new)
+    if not recorded:
+        return None
+    event = RequestEvent(
+        kind=EventKind.EDIT,
+        actor_id=actor.user.id if actor.user else None,
+        actor_role=actor.role,
+        changes=recorded,
+        is_public=False,
+        created_at=utcnow(),
+    )
+    request.events.append(event)
+    _commit()
+    return event

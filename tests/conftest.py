@@ -129,3 +129,35 @@ def upload_folder(app) -> Path:
 def scratch_dir():
     with tempfile.TemporaryDirectory() as path:
         yield Path(path)
+
+
+class Accounts:
+    """Creates a user of a role and logs the test client in as that user, through the login form."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create(self, role, groups=()):
+        from portal.lifecycle import Role
+        from tests import factories
+
+        with self.app.app_context():
+            user = factories.user(Role(role))
+            if groups:
+                user.groups = [factories.group_for(code) for code in groups]
+                db.session.commit()
+            return user.id, user.email
+
+    def login_as(self, role, groups=()):
+        from tests.web.helpers import log_in
+
+        user_id, email = self.create(role, groups)
+        response = log_in(self.client, email)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return user_id
+
+
+@pytest.fixture
+def accounts(app, client):
+    return Accounts(app, client)

@@ -99,3 +99,37 @@ def user(role: Role = Role.STAFF, email: str | None = None, password: str = "has
     db.session.add(account)
     db.session.commit()
     return account
+
+
+def bulk_requests(count: int, *, code: str = "tailoring", status: Status = Status.SUBMITTED, group=None) -> None:
+    """Insert many requests at once, for list pages measured with large data."""
+    import secrets
+
+    from portal.models import ConsentMethod, RequestEvent, utcnow
+    from portal.models import EventKind
+
+    cat = category(code)
+    now = utcnow()
+    base = next(_counter) * 100000
+    for number in range(count):
+        request = ServiceRequest(
+            reference=f"KR/2025/{base + number:06d}",
+            access_token=secrets.token_urlsafe(24),
+            status=status,
+            category_id=cat.id,
+            group_id=group.id if group else None,
+            description="Naprawa",
+            name=f"Osoba {number}",
+            phone="600 000 000",
+            phone_digits="600000000",
+            is_senior=True,
+            consent_at=now,
+            consent_version="1",
+            consent_method=ConsentMethod.ONLINE,
+            created_at=now,
+        )
+        request.events.append(
+            RequestEvent(kind=EventKind.SUBMITTED, actor_role=Role.RESIDENT, to_status=status, is_public=True)
+        )
+        db.session.add(request)
+    db.session.commit()

@@ -61,3 +61,15 @@ def only_request(client) -> ServiceRequest:
 
 def submit(client, **changes):
     return client.post("/zglos", data=valid_answers(client, **changes), content_type="multipart/form-data")
+
+
+def log_in(client, email: str, password: str = "haslo-testowe-123"):
+    page = client.get("/backoffice/logowanie").data
+    return client.post(
+        "/backoffice/logowanie",
+        data={"csrf_token": hidden_value(page, "csrf_token"), "email": email, "password": password},
+    )
+
+
+def csrf_from(client, url: str) -> str:
+    return hidden_value(client.get(url).data, "csrf_token")

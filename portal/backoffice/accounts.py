@@ -1,0 +1,129 @@
+"""The administrator's pages: accounts and roles, workshop groups."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import accounts, queries
+from ..extensions import db
+from ..lifecycle import Role
+from ..models import User, WorkshopGroup
+from ..permissions import Permission, require_permission
+from ..services import DomainError
+from . import bp
+from .forms import AccountForm, EmptyForm, GroupForm, NewAccountForm
+
+
+@bp.route("/konta", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_ACCOUNTS)
+def accounts_list():
+    form = NewAccountForm()
+    new_password = None
+    if form.validate_on_submit():
+        try:
+            user, new_password = accounts.create_user(form.email.data, form.name.data, Role(form.role.data))
+        except DomainError as error:
+            getattr(form, error.field).errors.append(_(str(error)))
+        else:
+            flash(_("The account of %(name)s has been created.", name=user.name), "success")
+            return render_template(
+                "backoffice/password_once.html", user=user, password=new_password
+            )
+    return render_template("backoffice/accounts.html", form=form, users=queries.accounts())
+
+
+def _account_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/konta/<int:user_id>", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_ACCOUNTS)
+def edit_account(user_id: int):
+    user = _account_or_404(user_id)
+    form = AccountForm(obj=user)
+    groups = queries.groups()
+    form.groups.choices = [(group.id, group.name) for group in groups]
+    if not form.is_submitted():
+        form.groups.data = [group.id for group in user.groups]
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                user,
+                name=form.name.data,
+                role=Role(form.role.data),
+                active=form.active.data,
+                group_ids=form.groups.data or [],
+                acting=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_(str(error)))
+        else:
+            flash(_("The account has been saved."), "success")
+            return redirect(url_for("backoffice.accounts_list"), 303)
+    return render_template("backoffice/account.html", form=form, user=user, reset_form=EmptyForm())
+
+
+@bp.post("/konta/<int:user_id>/nowe-haslo")
+@require_permission(Permission.MANAGE_ACCOUNTS)
+def reset_password(user_id: int):
+    user = _account_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    password = accounts.reset_password(user)
+    return render_template("backoffice/password_once.html", user=user, password=password)
+
+
+@bp.route("/grupy", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_GROUPS)
+def groups_list():
+    form = GroupForm()
+    form.category_id.choices = [(c.id, c.name) for c in queries.all_categories()]
+    if form.validate_on_submit():
+        try:
+            accounts.save_group(
+                None,
+                name=form.name.data,
+                category_id=form.category_id.data,
+                location=form.location.data,
+                active=form.active.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_(str(error)))
+        else:
+            flash(_("The group has been added."), "success")
+            return redirect(url_for("backoffice.groups_list"), 303)
+    return render_template("backoffice/groups.html", form=form, groups=queries.groups())
+
+
+@bp.route("/grupy/<int:group_id>", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_GROUPS)
+def edit_group(group_id: int):
+    group = db.session.get(WorkshopGroup, group_id)
+    if group is None:
+        abort(404)
+    form = GroupForm(obj=group)
+    form.category_id.choices = [(c.id, c.name) for c in queries.all_categories()]
+    if form.validate_on_submit():
+        try:
+            accounts.save_group(
+                group,
+                name=form.name.data,
+                category_id=form.category_id.data,
+                location=form.location.data,
+                active=form.active.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_(str(error)))
+        else:
+            flash(_("The group has been saved."), "success")
+            return redirect(url_for("backoffice.groups_list"), 303)
+    return render_template("backoffice/group.html", form=form, group=group)

@@ -1,0 +1,229 @@
+"""Forms of the back office: syntax and required fields; services check meaning."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..lifecycle import Role
+from ..models import Channel
+from ..phones import phone_digits
+
+
+def _phone_check(form, field) -> None:
+    if field.data and phone_digits(field.data) is None:
+        raise ValidationError(_l("Enter a phone number of 9 digits, for example 600 123 456 or 77 441 23 70."))
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class LoginForm(FlaskForm):
+    email = StringField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)]
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A one-click action: only the CSRF token."""
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="waiting")
+    category = SelectField(_l("Service"), coerce=_optional_int, default=None)
+    group = SelectField(_l("Workshop group"), coerce=_optional_int, default=None)
+    channel = SelectField(_l("Channel"), default="")
+    kind = SelectField(_l("Requester"), default="")
+    date_from = DateField(_l("Sent from"), validators=[Optional()])
+    date_to = DateField(_l("Sent until"), validators=[Optional()])
+    q = StringField(_l("Search: number, name or phone"), validators=[Optional(), Length(max=100)])
+    sort = SelectField(_l("Order"), default="oldest")
+    page = IntegerField(default=1, validators=[Optional()])
+
+
+class StatusChangeForm(VersionedForm):
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    group_id = SelectField(_l("Workshop group"), coerce=_optional_int, validators=[Optional()])
+    scheduled_for = DateField(_l("Date"), validators=[Optional()])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("Internal note"),
+        validators=[
+            InputRequired(_l("Write the note.")),
+            Length(max=4000, message=_l("Write up to 4000 characters.")),
+        ],
+    )
+
+
+class RequestDataForm(FlaskForm):
+    """The request's data as staff see and correct it."""
+
+    category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))])
+    description = TextAreaField(
+        _l("What needs to be done"),
+        validators=[
+            InputRequired(_l("Describe what needs to be done.")),
+            Length(min=3, max=2000, message=_l("Write between 3 and 2000 characters.")),
+        ],
+    )
+    name = StringField(
+        _l("First name and surname"),
+        validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
+    )
+    phone = StringField(
+        _l("Phone number"), validators=[InputRequired(_l("Enter a phone number.")), _phone_check]
+    )
+    email = StringField(
+        _l("E-mail address"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("Enter an e-mail address in the form name@example.pl, or leave it empty."), check_deliverability=False),
+        ],
+    )
+    email_updates = BooleanField(_l("Wants e-mail updates"))
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    contact_time = StringField(_l("When to call"), validators=[Length(max=200)])
+    is_senior = BooleanField(_l("Senior (60+)"))
+    receives_assistance = BooleanField(_l("Receives support from the social welfare centre"))
+    institution_name = StringField(_l("Institution"), validators=[Length(max=200)])
+    institution_contact = StringField(_l("Contact person at the institution"), validators=[Length(max=200)])
+
+    def __init__(self, categories, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = {category.id: category for category in categories}
+        self.category_id.choices = [(category.id, category.name) for category in categories]
+
+    def validate_address(self, field) -> None:
+        category = self.categories.get(self.category_id.data)
+        if category is not None and category.requires_address and not (field.data or "").strip():
+            raise ValidationError(_l("Give the address where the work is to be done."))
+
+    def validate_email_updates(self, field) -> None:
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(_l("Enter the e-mail address for updates, or untick this box."))
+
+
+class EditRequestForm(RequestDataForm, VersionedForm):
+    pass
+
+
+class IntakeForm(RequestDataForm):
+    channel = RadioField(
+        _l("How did the request come in?"),
+        choices=[
+            (Channel.PHONE.value, _l("By phone")),
+            (Channel.IN_PERSON.value, _l("In person at the office")),
+            (Channel.INSTITUTION.value, _l("From an institution (welfare centre unit, city unit, NGO)")),
+        ],
+        default=Channel.PHONE.value,
+        validators=[InputRequired(_l("Choose how the request came in."))],
+    )
+    oral_consent = BooleanField(
+        _l("I read the information on personal data to the person, and they agreed to their data being used for this request"),
+        validators=[InputRequired(_l("Confirm that the person was informed and agreed."))],
+    )
+    submission_key = HiddenField()
+
+    def validate_institution_name(self, field) -> None:
+        if self.channel.data == Channel.INSTITUTION and not (field.data or "").strip():
+            raise ValidationError(_l("Give the name of the institution."))
+
+    def validate_receives_assistance(self, field) -> None:
+        if self.channel.data != Channel.INSTITUTION and not (field.data or self.is_senior.data):
+            raise ValidationError(
+                _l("Tick at least one: the workshops serve seniors and people supported by the welfare centre.")
+            )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+ROLE_CHOICES = [
+    (Role.STAFF.value, _l("Staff (coordinator, social worker)")),
+    (Role.INSTRUCTOR.value, _l("Instructor")),
+    (Role.ADMIN.value, _l("Administrator")),
+]
+
+
+class NewAccountForm(FlaskForm):
+    name = StringField(
+        _l("First name and surname"),
+        validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
+    )
+    email = StringField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter the e-mail address.")),
+            Length(max=254),
+            Email(message=_l("Enter an e-mail address in the form name@example.pl."), check_deliverability=False),
+        ],
+    )
+    role = RadioField(_l("Role"), choices=ROLE_CHOICES, default=Role.STAFF.value)
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        _l("First name and surname"),
+        validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
+    )
+    role = RadioField(_l("Role"), choices=ROLE_CHOICES)
+    active = BooleanField(_l("The account is active (can log in)"))
+    groups = MultiCheckboxField(_l("Workshop groups (for instructors)"), coerce=int)
+
+
+class OwnPasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Enter a new password.")), Length(min=12, max=200, message=_l("Use a password of at least 12 characters."))],
+    )
+
+
+class GroupForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[InputRequired(_l("Enter the group's name.")), Length(max=120)]
+    )
+    category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))])
+    location = StringField(_l("Location"), validators=[Length(max=200)])
+    active = BooleanField(_l("The group is active"), default=True)

@@ -1,0 +1,218 @@
+"""One request's page: its data, photos, history, notes and the moves allowed now."""
+
+from __future__ import annotations
+
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import lifecycle, queries, services
+from ..extensions import db
+from ..labels import STATUS_LABELS
+from ..lifecycle import Requirement, Status
+from ..models import Photo
+from ..permissions import (
+    Permission,
+    can_see_eligibility,
+    can_view_request,
+    has_permission,
+    require_permission,
+)
+from . import bp
+from .forms import EditRequestForm, NoteForm, StatusChangeForm
+
+REQUIREMENT_FIELDS = {
+    Requirement.GROUP: "group_id",
+    Requirement.REASON: "note",
+    Requirement.QUESTION: "note",
+    Requirement.DATE: "scheduled_for",
+}
+
+
+def _visible_request(request_id: int):
+    service_request = queries.request_for_office(request_id)
+    if service_request is None:
+        abort(404)
+    if not can_view_request(current_user, service_request):
+        abort(403)
+    return service_request
+
+
+def _status_forms(service_request, failed: StatusChangeForm | None = None, failed_target=None):
+    """Build one small form per move this user may make on this request now."""
+    forms = {}
+    group_choices = [(None, "")] + [
+        (group.id, group.name)
+        for group in sorted(
+            queries.groups(active_only=True),
+            key=lambda g: (g.category_id != service_request.category_id, g.name),
+        )
+    ]
+    for target in lifecycle.allowed_targets(service_request.status, current_user.role):
+        if failed is not None and target == failed_target:
+            form = failed
+        else:
+            form = StatusChangeForm(prefix=target.value, formdata=None)
+            form.version.data = service_request.version
+            if target == Status.ACCEPTED:
+                form.group_id.data = service_request.group_id or _default_group(service_request, group_choices)
+        form.group_id.choices = group_choices
+        forms[target] = form
+    return forms
+
+
+def _default_group(service_request, group_choices):
+    for group in queries.groups(active_only=True):
+        if group.category_id == service_request.category_id:
+            return group.id
+    return None
+
+
+def _render_page(service_request, status_forms=None, note_form=None, code=200):
+    return (
+        render_template(
+            "backoffice/request.html",
+            service_request=service_request,
+            status_forms=status_forms or _status_forms(service_request),
+            note_form=note_form or NoteForm(formdata=None),
+            show_eligibility=can_see_eligibility(current_user),
+            can_edit=has_permission(current_user, Permission.EDIT_REQUEST)
+            and (service_request.status in lifecycle.OPEN or current_user.role == "admin"),
+            requirements=lifecycle.REQUIREMENTS,
+        ),
+        code,
+    )
+
+
+@bp.get("/zgloszenia/<int:request_id>")
+@require_permission(Permission.VIEW_REQUEST)
+def request_page(request_id: int):
+    return _render_page(_visible_request(request_id))
+
+
+@bp.post("/zgloszenia/<int:request_id>/status/<target>")
+@require_permission(Permission.MOVE_REQUEST)
+def change_status(request_id: int, target: str):
+    service_request = _visible_request(request_id)
+    try:
+        target_status = Status(target)
+    except ValueError:
+        abort(404)
+    form = StatusChangeForm(prefix=target_status.value)
+    form.group_id.choices = [(None, "")] + [(g.id, g.name) for g in queries.groups(active_only=True)]
+    if not form.validate_on_submit():
+        return _render_page(
+            service_request, _status_forms(service_request, form, target_status), code=200
+        )
+    try:
+        services.change_status(
+            service_request,
+            target_status,
+            services.Actor.of(current_user),
+            note=form.note.data,
+            group_id=form.group_id.data,
+            scheduled_for=form.scheduled_for.data,
+            expected_version=form.expected_version(),
+        )
+    except services.StaleEdit:
+        db.session.rollback()
+        flash(
+            _(
+                "Someone else changed this request in the meantime, so nothing was saved. "
+                "Below is its current state; check it and try again."
+            ),
+            "error",
+        )
+        return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    except lifecycle.MissingRequirement as missing:
+        for requirement in missing.missing:
+            getattr(form, REQUIREMENT_FIELDS[requirement]).errors.append(_(REQUIREMENT_MESSAGES[requirement]))
+        return _render_page(service_request, _status_forms(service_request, form, target_status))
+    except lifecycle.TransitionNotAllowed:
+        db.session.rollback()
+        flash(_("This move is not possible for this request now."), "error")
+        return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    flash(_("Status changed: %(status)s.", status=_status_label(target_status)), "success")
+    return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+
+
+REQUIREMENT_MESSAGES = {
+    Requirement.GROUP: "Choose the workshop group that takes the job.",
+    Requirement.REASON: "Write the reason; the resident will see it.",
+    Requirement.QUESTION: "Write what information is missing; the resident will see it.",
+    Requirement.DATE: "Give the date.",
+}
+
+
+def _status_label(status: Status) -> str:
+    return str(STATUS_LABELS[status])
+
+
+@bp.post("/zgloszenia/<int:request_id>/notatki")
+@require_permission(Permission.ADD_NOTE)
+def add_note(request_id: int):
+    service_request = _visible_request(request_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_page(service_request, note_form=form)
+    services.add_note(service_request, form.body.data, services.Actor.of(current_user))
+    flash(_("The note has been added."), "success")
+    return redirect(url_for("backoffice.request_page", request_id=request_id) + "#history", 303)
+
+
+@bp.route("/zgloszenia/<int:request_id>/edycja", methods=["GET", "POST"])
+@require_permission(Permission.EDIT_REQUEST)
+def edit_request(request_id: int):
+    service_request = _visible_request(request_id)
+    categories = queries.all_categories()
+    form = EditRequestForm(categories, obj=service_request if not request.method == "POST" else None)
+    if not request.method == "POST":
+        form.version.data = service_request.version
+    stale = False
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
+        try:
+            services.correct_request(
+                service_request,
+                changes,
+                services.Actor.of(current_user),
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEdit:
+            db.session.rollback()
+            service_request = _visible_request(request_id)
+            form.version.data = service_request.version
+            stale = True
+        except services.DomainError as error:
+            db.session.rollback()
+            if error.field and hasattr(form, error.field):
+                getattr(form, error.field).errors.append(_(str(error)))
+            else:
+                flash(_(str(error)), "error")
+        else:
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    return render_template(
+        "backoffice/edit_request.html",
+        form=form,
+        service_request=service_request,
+        stale=stale,
+        show_eligibility=can_see_eligibility(current_user),
+    )
+
+
+@bp.get("/zgloszenia/<int:request_id>/zdjecia/<int:photo_id>")
+@require_permission(Permission.VIEW_REQUEST)
+def photo(request_id: int, photo_id: int):
+    service_request = _visible_request(request_id)
+    found = db.session.get(Photo, photo_id)
+    if found is None or found.request_id != service_request.id:
+        abort(404)
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], found.stored_name)
+    if not os.path.exists(path):
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Content-Disposition"] = "inline"
+    return response

@@ -1,0 +1,131 @@
+"""Every back-office endpoint tried with every role: each gets exactly what it should."""
+
+import pytest
+from flask import url_for
+
+from portal.lifecycle import Status
+from tests import factories
+
+from .helpers import csrf_from
+
+# endpoint -> roles that may use it. Written out by hand: the test fails when code and intent differ.
+EXPECTED = {
+    "backoffice.start": {"instructor", "staff", "admin"},
+    "backoffice.queue": {"instructor", "staff", "admin"},
+    "backoffice.request_page": {"instructor", "staff", "admin"},
+    "backoffice.change_status": {"instructor", "staff", "admin"},
+    "backoffice.add_note": {"instructor", "staff", "admin"},
+    "backoffice.photo": {"instructor", "staff", "admin"},
+    "backoffice.edit_request": {"staff", "admin"},
+    "backoffice.intake": {"staff", "admin"},
+    "backoffice.intake_done": {"staff", "admin"},
+    "backoffice.own_account": {"instructor", "staff", "admin"},
+    "backoffice.logout": {"instructor", "staff", "admin"},
+    "backoffice.accounts_list": {"admin"},
+    "backoffice.edit_account": {"admin"},
+    "backoffice.reset_password": {"admin"},
+    "backoffice.groups_list": {"admin"},
+    "backoffice.edit_group": {"admin"},
+}
+PUBLIC = {"backoffice.login"}
+
+
+def _backoffice_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("backoffice.")]
+
+
+def test_every_back_office_endpoint_is_in_the_expected_table(app):
+    endpoints = {rule.endpoint for rule in _backoffice_rules(app)}
+
+    assert endpoints == set(EXPECTED) | PUBLIC
+
+
+@pytest.fixture
+def world(app, upload_folder):
+    """One accepted tailoring job with a photo, in the group of the instructor under test."""
+    with app.app_context():
+        request = factories.make_request(
+            status=Status.ACCEPTED,
+            upload_folder=str(upload_folder),
+            photos=[_photo()],
+        )
+        staff = factories.user()
+        return {
+            "request_id": request.id,
+            "photo_id": request.photos[0].id,
+            "user_id": staff.id,
+            "group_id": factories.group_for("tailoring").id,
+            "target": Status.IN_PROGRESS.value,
+        }
+
+
+def _photo():
+    from portal.photos import clean_photo
+
+    return clean_photo(factories.image_bytes(), max_bytes=10**7, max_pixels=10**8, max_side=500)
+
+
+def _urls(app, world):
+    with app.test_request_context():
+        for rule in _backoffice_rules(app):
+            args = {name: world[name] for name in rule.arguments}
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule.endpoint, method, url_for(rule.endpoint, **args)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "instructor", "staff", "admin"])
+def test_each_role_gets_exactly_what_it_should(app, client, accounts, world, role):
+    if role != "anonymous":
+        accounts.login_as(role, groups=["tailoring"] if role == "instructor" else ())
+    token = csrf_from(client, "/nie-mam-linku")
+    mismatches = []
+
+    for endpoint, method, url in _urls(app, world):
+        if endpoint == "backoffice.logout":
+            continue  # would end the session the rest of the walk needs; tested on its own
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        if endpoint in PUBLIC:
+            allowed = True
+        else:
+            allowed = role in EXPECTED[endpoint]
+        if role == "anonymous" and endpoint not in PUBLIC:
+            ok = response.status_code == 302 and "/backoffice/logowanie" in response.headers["Location"]
+        elif allowed:
+            ok = response.status_code in (200, 302, 303)
+        else:
+            ok = response.status_code == 403
+        if not ok:
+            mismatches.append((method, url, response.status_code))
+
+    assert mismatches == []
+
+
+def test_logout_needs_a_logged_in_user(client):
+    response = client.post("/backoffice/wyloguj", data={"csrf_token": csrf_from(client, "/nie-mam-linku")})
+
+    assert response.status_code == 302
+    assert "/backoffice/logowanie" in response.headers["Location"]
+
+
+def test_instructor_of_another_group_sees_none_of_the_job(client, accounts, world):
+    accounts.login_as("instructor", groups=["upholstery"])
+    request_id, photo_id = world["request_id"], world["photo_id"]
+    token = csrf_from(client, "/nie-mam-linku")
+
+    assert client.get(f"/backoffice/zgloszenia/{request_id}").status_code == 403
+    assert client.get(f"/backoffice/zgloszenia/{request_id}/zdjecia/{photo_id}").status_code == 403
+    assert client.post(f"/backoffice/zgloszenia/{request_id}/notatki", data={"csrf_token": token, "body": "x"}).status_code == 403
+    assert (
+        client.post(f"/backoffice/zgloszenia/{request_id}/status/in_progress", data={"csrf_token": token}).status_code
+        == 403
+    )
+    assert "Anna Kowalska" not in client.get("/backoffice/zgloszenia?status=all").get_data(as_text=True)
+
+
+def test_instructor_does_not_see_requests_waiting_for_triage(app, client, accounts):
+    with app.app_context():
+        waiting_id = factories.make_request(name="Czeka Naocenę").id
+    accounts.login_as("instructor", groups=["tailoring"])
+
+    assert client.get(f"/backoffice/zgloszenia/{waiting_id}").status_code == 403
+    assert "Czeka Naocenę" not in client.get("/backoffice/zgloszenia?status=all").get_data(as_text=True)
