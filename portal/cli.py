@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import accounts, settings
@@ -29,6 +30,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("load-institution")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def load_institution_command(path: str) -> None:
     """Load the institution's settings, services and groups from a TOML file."""
@@ -37,6 +39,7 @@ def load_institution_command(path: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Load the demo institution (Opole, Centrum RE-Start) and demo accounts."""
     institution = settings.load_institution(settings.DEMO_FILE)
@@ -55,6 +58,7 @@ def seed_demo_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--role", type=click.Choice([r.value for r in Role if r != Role.RESIDENT]), default="admin", show_default=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..lifecycle import Role
 from ..models import Channel
+from ..forms import BaseForm
 from ..phones import phone_digits
 
 
@@ -35,7 +35,7 @@ def _optional_int(value):
     return int(value)
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     version = HiddenField()
 
     def expected_version(self) -> int | None:
@@ -45,7 +45,7 @@ class VersionedForm(FlaskForm):
             return None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = StringField(
         _l("E-mail address"),
         validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254)],
@@ -55,11 +55,11 @@ class LoginForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A one-click action: only the CSRF token."""
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -81,7 +81,7 @@ class StatusChangeForm(VersionedForm):
     scheduled_for = DateField(_l("Date"), validators=[Optional()])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(BaseForm):
     body = TextAreaField(
         _l("Internal note"),
         validators=[
@@ -91,7 +91,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class RequestDataForm(FlaskForm):
+class RequestDataForm(BaseForm):
     """The request's data as staff see and correct it."""
 
     category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))])
@@ -184,7 +184,7 @@ ROLE_CHOICES = [
 ]
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(BaseForm):
     name = StringField(
         _l("First name and surname"),
         validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
@@ -200,7 +200,7 @@ class NewAccountForm(FlaskForm):
     role = RadioField(_l("Role"), choices=ROLE_CHOICES, default=Role.STAFF.value)
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     name = StringField(
         _l("First name and surname"),
         validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
@@ -210,7 +210,7 @@ class AccountForm(FlaskForm):
     groups = MultiCheckboxField(_l("Workshop groups (for instructors)"), coerce=int)
 
 
-class OwnPasswordForm(FlaskForm):
+class OwnPasswordForm(BaseForm):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
     )
@@ -220,7 +220,7 @@ class OwnPasswordForm(FlaskForm):
     )
 
 
-class GroupForm(FlaskForm):
+class GroupForm(BaseForm):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Enter the group's name.")), Length(max=120)]
     )

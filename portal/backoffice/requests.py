@@ -157,7 +157,11 @@ def add_note(request_id: int):
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_page(service_request, note_form=form)
-    services.add_note(service_request, form.body.data, services.Actor.of(current_user))
+    try:
+        services.add_note(service_request, form.body.data, services.Actor.of(current_user))
+    except services.DomainError as error:
+        form.body.errors.append(_(str(error)))
+        return _render_page(service_request, note_form=form)
     flash(_("The note has been added."), "success")
     return redirect(url_for("backoffice.request_page", request_id=request_id) + "#history", 303)
 

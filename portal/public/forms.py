@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from ..forms import BaseForm
 from ..phones import phone_digits
 
 
@@ -20,7 +20,7 @@ def _phone_check(form, field) -> None:
         )
 
 
-class RequestForm(FlaskForm):
+class RequestForm(BaseForm):
     category = RadioField(
         _l("What do you need help with?"),
         coerce=int,
@@ -115,7 +115,7 @@ class RequestForm(FlaskForm):
             field.data = secrets.token_urlsafe(24)
 
 
-class LostLinkForm(FlaskForm):
+class LostLinkForm(BaseForm):
     reference = StringField(
         _l("Request number"),
         validators=[
@@ -129,7 +129,7 @@ class LostLinkForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     reason = TextAreaField(
         _l("Why are you cancelling? (optional)"),
         validators=[Length(max=1000, message=_l("Write up to 1000 characters."))],
