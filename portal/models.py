@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    Numeric,
     Boolean,
     Column,
     Date,
@@ -64,6 +66,17 @@ class EventKind(StrEnum):
     STATUS = "status"
     EDIT = "edit"
     NOTE = "note"
+    WORK_LOG = "work_log"
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    NOT_DONE = "not_done"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
 
 
 class Institution(db.Model):
@@ -102,6 +115,9 @@ class ServiceCategory(db.Model):
     requires_address: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How reports count it in a Polish sentence: one|few|many, e.g.
+    # "usługa krawiecka|usługi krawieckie|usług krawieckich".
+    report_forms: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     groups: Mapped[list[WorkshopGroup]] = relationship(back_populates="category")
 
@@ -189,6 +205,12 @@ class ServiceRequest(db.Model):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     scheduled_for: Mapped[date | None] = mapped_column(Date)
+    # Completion: only an outcome of "done" counts toward the service totals.
+    completed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    work_done: Mapped[str | None] = mapped_column(Text)
+    not_done_reason: Mapped[str | None] = mapped_column(Text)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("programme_edition.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -197,6 +219,12 @@ class ServiceRequest(db.Model):
     category: Mapped[ServiceCategory] = relationship()
     group: Mapped[WorkshopGroup | None] = relationship()
     taken_by: Mapped[User | None] = relationship()
+    edition: Mapped[ProgrammeEdition | None] = relationship()
+    work_sessions: Mapped[list[WorkSession]] = relationship(
+        back_populates="request",
+        order_by="(WorkSession.worked_on, WorkSession.id)",
+        cascade="all, delete-orphan",
+    )
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request",
         order_by="(RequestEvent.created_at, RequestEvent.id)",
@@ -251,3 +279,84 @@ class Photo(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     request: Mapped[ServiceRequest] = relationship(back_populates="photos")
+
+
+class ProgrammeEdition(db.Model):
+    """One run of the work-training programme: about nine trainees for five months."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    trainees: Mapped[list[Trainee]] = relationship(back_populates="edition", order_by="Trainee.name")
+
+    def is_running(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class Trainee(db.Model):
+    """A programme participant: the minimum the work log and the reports need."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    edition_id: Mapped[int] = mapped_column(ForeignKey("programme_edition.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("workshop_group.id"), index=True)
+    gender: Mapped[Gender | None] = mapped_column(_enum(Gender))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    edition: Mapped[ProgrammeEdition] = relationship(back_populates="trainees")
+    group: Mapped[WorkshopGroup] = relationship()
+
+
+class WorkSession(db.Model):
+    """A stretch of work on a job: when, what was done, by which trainees, under whom."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    worked_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="work_sessions")
+    supervisor: Mapped[User] = relationship()
+    entries: Mapped[list[WorkEntry]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="WorkEntry.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WorkEntry(db.Model):
+    """How long one trainee worked in a work session."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_session.id", ondelete="CASCADE"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+    session: Mapped[WorkSession] = relationship(back_populates="entries")
+    trainee: Mapped[Trainee] = relationship()
+
+
+class BaselineTotal(db.Model):
+    """Services counted on paper before the portal, so cumulative totals continue.
+
+    A row with a category adds its services to the total and to that category (and
+    to its requester kind when one is given). A row without a category only says how
+    many of the period's services went to one requester kind ("of which 57 for
+    institutions") and adds nothing to the total.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"))
+    requester_kind: Mapped[RequesterKind | None] = mapped_column(_enum(RequesterKind))
+    services: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    category: Mapped[ServiceCategory | None] = relationship()
