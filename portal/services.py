@@ -24,7 +24,9 @@ from .models import (
     ConsentMethod,
     EventKind,
     Institution,
+    Outcome,
     Photo,
+    ProgrammeEdition,
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
@@ -325,3 +327,47 @@ def correct_request(
     request.events.append(event)
     _commit()
     return event
+
+
+def edition_running_on(day: date) -> ProgrammeEdition | None:
+    return db.session.scalars(
+        select(ProgrammeEdition)
+        .where(ProgrammeEdition.starts_on <= day, ProgrammeEdition.ends_on >= day)
+        .order_by(ProgrammeEdition.number)
+    ).first()
+
+
+def complete_job(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    completed_on: date,
+    outcome: Outcome,
+    work_done: str = "",
+    not_done_reason: str = "",
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> RequestEvent:
+    """Close a job with its date and outcome; only an outcome of done counts toward the totals."""
+    if expected_version is not None and expected_version != request.version:
+        raise StaleEdit()
+    lifecycle.check_move(request.status, Status.COMPLETED, actor.role)
+    work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
+    if today is not None and completed_on > today:
+        raise DomainError("The completion date cannot be in the future.", field="completed_on")
+    if outcome == Outcome.DONE and not work_done:
+        raise DomainError("Write what was done.", field="work_done")
+    if outcome == Outcome.NOT_DONE and not not_done_reason:
+        raise DomainError("Write why the job could not be done; the resident will see it.", field="not_done_reason")
+    edition = edition_running_on(completed_on)
+    request.completed_on = completed_on
+    request.outcome = Outcome(outcome)
+    request.work_done = work_done or None
+    request.not_done_reason = not_done_reason or None
+    request.edition_id = edition.id if edition else None
+    return change_status(
+        request,
+        Status.COMPLETED,
+        actor,
+        note=work_done if outcome == Outcome.DONE else not_done_reason,
+    )
