@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .lifecycle import Role, Status
-from .models import Channel, ConsentMethod, RequesterKind
+from .models import Channel, ConsentMethod, Gender, Outcome, RequesterKind
 
 STATUS_LABELS = {
     Status.SUBMITTED: _l("Received, waiting for review"),
@@ -102,4 +102,14 @@ FIELD_LABELS = {
     "receives_assistance": _l("Receives support from the social welfare centre"),
     "institution_name": _l("Institution"),
     "institution_contact": _l("Contact person at the institution"),
+}
+
+OUTCOME_LABELS = {
+    Outcome.DONE: _l("done"),
+    Outcome.NOT_DONE: _l("could not be done"),
+}
+
+GENDER_LABELS = {
+    Gender.FEMALE: _l("woman"),
+    Gender.MALE: _l("man"),
 }

@@ -88,6 +88,7 @@ class Requirement(StrEnum):
     REASON = "reason"  # shown to the resident
     QUESTION = "question"  # what information is missing, shown to the resident
     DATE = "date"  # drop-off or visit date
+    OUTCOME = "outcome"  # completion date, outcome and what was done
 
 
 REQUIREMENTS: dict[Status, frozenset[Requirement]] = {
@@ -95,6 +96,7 @@ REQUIREMENTS: dict[Status, frozenset[Requirement]] = {
     Status.DECLINED: frozenset({Requirement.REASON}),
     Status.NEEDS_INFO: frozenset({Requirement.QUESTION}),
     Status.SCHEDULED: frozenset({Requirement.DATE}),
+    Status.COMPLETED: frozenset({Requirement.OUTCOME}),
 }
 
 

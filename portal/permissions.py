@@ -24,6 +24,10 @@ class Permission(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_GROUPS = "manage_groups"
     OWN_ACCOUNT = "own_account"
+    VIEW_BOARD = "view_board"
+    LOG_WORK = "log_work"
+    CORRECT_COMPLETION = "correct_completion"
+    MANAGE_PROGRAMME = "manage_programme"
 
 
 _INSTRUCTOR = {
@@ -32,13 +36,20 @@ _INSTRUCTOR = {
     Permission.MOVE_REQUEST,
     Permission.ADD_NOTE,
     Permission.OWN_ACCOUNT,
+    Permission.VIEW_BOARD,
+    Permission.LOG_WORK,
 }
 _STAFF = _INSTRUCTOR | {
     Permission.TRIAGE,
     Permission.EDIT_REQUEST,
     Permission.INTAKE,
 }
-_ADMIN = _STAFF | {Permission.MANAGE_ACCOUNTS, Permission.MANAGE_GROUPS}
+_ADMIN = _STAFF | {
+    Permission.CORRECT_COMPLETION,
+    Permission.MANAGE_PROGRAMME,
+    Permission.MANAGE_ACCOUNTS,
+    Permission.MANAGE_GROUPS,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.INSTRUCTOR: frozenset(_INSTRUCTOR),

@@ -20,7 +20,11 @@ from .models import (
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
+    ProgrammeEdition,
+    Trainee,
     User,
+    WorkEntry,
+    WorkSession,
     WorkshopGroup,
 )
 from .phones import phone_digits
@@ -200,3 +204,48 @@ def request_for_office(request_id: int) -> ServiceRequest | None:
 
 def accounts() -> list[User]:
     return list(db.session.scalars(select(User).options(selectinload(User.groups)).order_by(User.active.desc(), User.name)))
+
+
+def jobs_for(user: User, group_id: int | None = None) -> dict[Status, list[ServiceRequest]]:
+    """The jobs on a workshop board, by status: the user's own groups for an instructor."""
+    statement = (
+        select(ServiceRequest)
+        .where(ServiceRequest.status.in_(sorted(lifecycle.JOB)))
+        .options(joinedload(ServiceRequest.category), joinedload(ServiceRequest.group))
+        .order_by(ServiceRequest.scheduled_for.is_(None), ServiceRequest.scheduled_for, ServiceRequest.created_at)
+    )
+    if not permissions.sees_all_requests(user):
+        statement = statement.where(ServiceRequest.group_id.in_(user.group_ids or [-1]))
+    if group_id:
+        statement = statement.where(ServiceRequest.group_id == group_id)
+    board: dict[Status, list[ServiceRequest]] = {status: [] for status in BOARD_COLUMNS}
+    for job in db.session.scalars(statement):
+        board[job.status].append(job)
+    return board
+
+
+BOARD_COLUMNS = [Status.ACCEPTED, Status.SCHEDULED, Status.IN_PROGRESS, Status.READY]
+
+
+def work_sessions_of(request_id: int) -> list[WorkSession]:
+    return list(
+        db.session.scalars(
+            select(WorkSession)
+            .where(WorkSession.request_id == request_id)
+            .options(
+                selectinload(WorkSession.entries).joinedload(WorkEntry.trainee),
+                joinedload(WorkSession.supervisor),
+            )
+            .order_by(WorkSession.worked_on, WorkSession.id)
+        )
+    )
+
+
+def editions() -> list[ProgrammeEdition]:
+    return list(
+        db.session.scalars(
+            select(ProgrammeEdition)
+            .options(selectinload(ProgrammeEdition.trainees).joinedload(Trainee.group))
+            .order_by(ProgrammeEdition.number.desc())
+        )
+    )

@@ -48,6 +48,8 @@ def _template_context() -> dict:
         "action_labels": labels.ACTION_LABELS,
         "consent_labels": labels.CONSENT_LABELS,
         "field_labels": labels.FIELD_LABELS,
+        "outcome_labels": labels.OUTCOME_LABELS,
+        "gender_labels": labels.GENDER_LABELS,
         "status_order": list(Status),
         "editable_fields": EDITABLE_FIELDS,
         "htmx_js": "vendor/htmx-2.0.11.min.js",

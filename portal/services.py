@@ -199,6 +199,28 @@ def change_status(
     expected_version: int | None = None,
 ) -> RequestEvent:
     """Move a request to target if the lifecycle allows it, and record the move."""
+    return _move(
+        request,
+        target,
+        actor,
+        note=note,
+        group_id=group_id,
+        scheduled_for=scheduled_for,
+        expected_version=expected_version,
+    )
+
+
+def _move(
+    request: ServiceRequest,
+    target: Status,
+    actor: Actor,
+    *,
+    note: str = "",
+    group_id: int | None = None,
+    scheduled_for: date | None = None,
+    expected_version: int | None = None,
+    completing: bool = False,
+) -> RequestEvent:
     if expected_version is not None and expected_version != request.version:
         raise StaleEdit()
     note = (note or "").strip()
@@ -209,6 +231,8 @@ def change_status(
         provided.update({Requirement.REASON, Requirement.QUESTION})
     if scheduled_for is not None:
         provided.add(Requirement.DATE)
+    if completing:
+        provided.add(Requirement.OUTCOME)
     move = lifecycle.check_move(request.status, target, actor.role, provided)
 
     if move.target == Status.ACCEPTED:
@@ -351,7 +375,7 @@ def complete_job(
     """Close a job with its date and outcome; only an outcome of done counts toward the totals."""
     if expected_version is not None and expected_version != request.version:
         raise StaleEdit()
-    lifecycle.check_move(request.status, Status.COMPLETED, actor.role)
+    lifecycle.check_move(request.status, Status.COMPLETED, actor.role, {Requirement.OUTCOME})
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
     if today is not None and completed_on > today:
         raise DomainError("The completion date cannot be in the future.", field="completed_on")
@@ -365,9 +389,65 @@ def complete_job(
     request.work_done = work_done or None
     request.not_done_reason = not_done_reason or None
     request.edition_id = edition.id if edition else None
-    return change_status(
+    return _move(
         request,
         Status.COMPLETED,
         actor,
         note=work_done if outcome == Outcome.DONE else not_done_reason,
+        completing=True,
     )
+
+
+def correct_completion(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    completed_on: date,
+    outcome: Outcome,
+    work_done: str = "",
+    not_done_reason: str = "",
+    expected_version: int | None = None,
+) -> RequestEvent:
+    """Correct a completed job's record; only an administrator may, and the change is kept."""
+    if actor.role != Role.ADMIN:
+        raise DomainError("Only an administrator can correct a completed job.")
+    if request.status != Status.COMPLETED:
+        raise DomainError("Only a completed job can be corrected here.")
+    if expected_version is not None and expected_version != request.version:
+        raise StaleEdit()
+    work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
+    if outcome == Outcome.DONE and not work_done:
+        raise DomainError("Write what was done.", field="work_done")
+    if outcome == Outcome.NOT_DONE and not not_done_reason:
+        raise DomainError("Write why the job could not be done; the resident will see it.", field="not_done_reason")
+    edition = edition_running_on(completed_on)
+    new = {
+        "completed_on": completed_on.isoformat(),
+        "outcome": Outcome(outcome).value,
+        "work_done": work_done or None,
+        "not_done_reason": not_done_reason or None,
+    }
+    old = {
+        "completed_on": request.completed_on.isoformat() if request.completed_on else None,
+        "outcome": request.outcome.value if request.outcome else None,
+        "work_done": request.work_done,
+        "not_done_reason": request.not_done_reason,
+    }
+    changes = {key: {"old": old[key], "new": new[key]} for key in new if old[key] != new[key]}
+    request.completed_on = completed_on
+    request.outcome = Outcome(outcome)
+    request.work_done = new["work_done"]
+    request.not_done_reason = new["not_done_reason"]
+    request.edition_id = edition.id if edition else None
+    event = RequestEvent(
+        kind=EventKind.EDIT,
+        actor_id=actor.user.id if actor.user else None,
+        actor_role=actor.role,
+        changes=changes,
+        note="",
+        is_public=False,
+        created_at=utcnow(),
+    )
+    request.events.append(event)
+    _commit()
+    return event

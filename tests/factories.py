@@ -138,3 +138,52 @@ def bulk_requests(count: int, *, code: str = "tailoring", status: Status = Statu
         )
         db.session.add(request)
     db.session.commit()
+
+
+def edition(number: int | None = None, starts_on=None, ends_on=None):
+    from datetime import date, timedelta
+
+    from portal.models import ProgrammeEdition
+
+    today = date.today()
+    found = ProgrammeEdition(
+        number=number or next(_counter),
+        starts_on=starts_on or today - timedelta(days=30),
+        ends_on=ends_on or today + timedelta(days=120),
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+def trainee(name: str = "Uczestnik Testowy", *, group_code: str = "tailoring", edition_=None, active=True, gender=None):
+    from portal.models import Trainee
+
+    found = Trainee(
+        name=name,
+        edition=edition_ or edition(),
+        group=group_for(group_code),
+        active=active,
+        gender=gender,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+def work_session(request, trainee_, *, supervisor, hours="2", worked_on=None):
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.models import WorkEntry, WorkSession
+
+    session = WorkSession(
+        request=request,
+        worked_on=worked_on or date.today(),
+        description="Praca",
+        supervisor=supervisor,
+        entries=[WorkEntry(trainee=trainee_, hours=Decimal(hours))],
+    )
+    db.session.add(session)
+    db.session.commit()
+    return session

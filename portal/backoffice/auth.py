@@ -32,9 +32,13 @@ def _account_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
 
 
-def safe_next(target: str | None) -> str:
-    """Return target if it is a path on this site, else the back office's start page."""
-    fallback = url_for("backoffice.queue")
+def start_page(user) -> str:
+    """Instructors start on their board; the office on the queue."""
+    return url_for("backoffice.board" if user.role == "instructor" else "backoffice.queue")
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Return target if it is a path on this site, else the fallback."""
     if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
         return fallback
     parts = urlsplit(target)
@@ -48,7 +52,7 @@ def safe_next(target: str | None) -> str:
 @limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("backoffice.queue"))
+        return redirect(start_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
@@ -56,7 +60,7 @@ def login():
             session.clear()
             login_user(user)
             session.permanent = True
-            return redirect(safe_next(request.args.get("next")), 303)
+            return redirect(safe_next(request.args.get("next"), start_page(user)), 303)
         flash(_("The e-mail address or password is not correct."), "error")
     return render_template("backoffice/login.html", form=form)
 

@@ -227,3 +227,45 @@ class GroupForm(BaseForm):
     category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))])
     location = StringField(_l("Location"), validators=[Length(max=200)])
     active = BooleanField(_l("The group is active"), default=True)
+
+
+class CompletionForm(VersionedForm):
+    completed_on = DateField(_l("Date of completion"), validators=[InputRequired(_l("Give the date of completion."))])
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[("done", _l("Done")), ("not_done", _l("Could not be done"))],
+        default="done",
+        validators=[InputRequired(_l("Choose the outcome."))],
+    )
+    work_done = TextAreaField(_l("What was done"), validators=[Length(max=2000)])
+    not_done_reason = TextAreaField(_l("Why it could not be done"), validators=[Length(max=2000)])
+
+
+class WorkLogForm(VersionedForm):
+    worked_on = DateField(_l("Date of the work"), validators=[InputRequired(_l("Give the date of the work."))])
+    description = TextAreaField(
+        _l("What was done"),
+        validators=[InputRequired(_l("Write what was done.")), Length(max=2000)],
+    )
+
+
+class EditionForm(BaseForm):
+    number = IntegerField(_l("Edition number"), validators=[InputRequired(_l("Enter the edition number."))])
+    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Give the start date."))])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Give the end date."))])
+
+
+class TraineeForm(BaseForm):
+    name = StringField(
+        _l("First name and surname"),
+        validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
+    )
+    edition_id = SelectField(_l("Edition"), coerce=_optional_int, validators=[InputRequired(_l("Choose the edition."))])
+    group_id = SelectField(_l("Workshop group"), coerce=_optional_int, validators=[InputRequired(_l("Choose the workshop group."))])
+    gender = RadioField(
+        _l("Gender (optional, for reports)"),
+        choices=[("", _l("not given")), ("female", _l("woman")), ("male", _l("man"))],
+        default="",
+        validators=[Optional()],
+    )
+    active = BooleanField(_l("Takes part in the programme"), default=True)

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import lifecycle, queries, services
+from .. import lifecycle, queries, services, worklog
 from ..extensions import db
 from ..labels import STATUS_LABELS
 from ..lifecycle import Requirement, Status
@@ -21,7 +21,7 @@ from ..permissions import (
     require_permission,
 )
 from . import bp
-from .forms import EditRequestForm, NoteForm, StatusChangeForm
+from .forms import EditRequestForm, NoteForm, StatusChangeForm, WorkLogForm
 
 REQUIREMENT_FIELDS = {
     Requirement.GROUP: "group_id",
@@ -31,7 +31,7 @@ REQUIREMENT_FIELDS = {
 }
 
 
-def _visible_request(request_id: int):
+def visible_request(request_id: int):
     service_request = queries.request_for_office(request_id)
     if service_request is None:
         abort(404)
@@ -51,6 +51,8 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
         )
     ]
     for target in lifecycle.allowed_targets(service_request.status, current_user.role):
+        if target == Status.COMPLETED:
+            continue  # completion has its own form, linked from the page
         if failed is not None and target == failed_target:
             form = failed
         else:
@@ -70,13 +72,33 @@ def _default_group(service_request, group_choices):
     return None
 
 
-def _render_page(service_request, status_forms=None, note_form=None, code=200):
+def render_request_page(
+    service_request, status_forms=None, note_form=None, work_form=None, work_error=None, code=200
+):
+    today = services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if work_form is None:
+        work_form = WorkLogForm(prefix="work", formdata=None)
+        work_form.worked_on.data = today
+    can_log = (
+        has_permission(current_user, Permission.LOG_WORK)
+        and service_request.status in lifecycle.JOB
+        and service_request.group_id is not None
+    )
     return (
         render_template(
             "backoffice/request.html",
             service_request=service_request,
             status_forms=status_forms or _status_forms(service_request),
             note_form=note_form or NoteForm(formdata=None),
+            work_form=work_form,
+            work_error=work_error,
+            can_log_work=can_log,
+            trainees=worklog.eligible_trainees(service_request.group_id, today) if can_log else [],
+            work_sessions=queries.work_sessions_of(service_request.id),
+            can_complete=lifecycle.is_allowed(service_request.status, Status.COMPLETED, current_user.role),
+            can_correct_completion=has_permission(current_user, Permission.CORRECT_COMPLETION)
+            and service_request.status == Status.COMPLETED,
+            can_edit_session=worklog.can_edit_session,
             show_eligibility=can_see_eligibility(current_user),
             can_edit=has_permission(current_user, Permission.EDIT_REQUEST)
             and (service_request.status in lifecycle.OPEN or current_user.role == "admin"),
@@ -89,21 +111,23 @@ def _render_page(service_request, status_forms=None, note_form=None, code=200):
 @bp.get("/zgloszenia/<int:request_id>")
 @require_permission(Permission.VIEW_REQUEST)
 def request_page(request_id: int):
-    return _render_page(_visible_request(request_id))
+    return render_request_page(visible_request(request_id))
 
 
 @bp.post("/zgloszenia/<int:request_id>/status/<target>")
 @require_permission(Permission.MOVE_REQUEST)
 def change_status(request_id: int, target: str):
-    service_request = _visible_request(request_id)
+    service_request = visible_request(request_id)
     try:
         target_status = Status(target)
     except ValueError:
         abort(404)
+    if target_status == Status.COMPLETED:
+        return redirect(url_for("backoffice.complete", request_id=request_id), 303)
     form = StatusChangeForm(prefix=target_status.value)
     form.group_id.choices = [(None, "")] + [(g.id, g.name) for g in queries.groups(active_only=True)]
     if not form.validate_on_submit():
-        return _render_page(
+        return render_request_page(
             service_request, _status_forms(service_request, form, target_status), code=200
         )
     try:
@@ -129,7 +153,7 @@ def change_status(request_id: int, target: str):
     except lifecycle.MissingRequirement as missing:
         for requirement in missing.missing:
             getattr(form, REQUIREMENT_FIELDS[requirement]).errors.append(_(REQUIREMENT_MESSAGES[requirement]))
-        return _render_page(service_request, _status_forms(service_request, form, target_status))
+        return render_request_page(service_request, _status_forms(service_request, form, target_status))
     except lifecycle.TransitionNotAllowed:
         db.session.rollback()
         flash(_("This move is not possible for this request now."), "error")
@@ -153,15 +177,15 @@ def _status_label(status: Status) -> str:
 @bp.post("/zgloszenia/<int:request_id>/notatki")
 @require_permission(Permission.ADD_NOTE)
 def add_note(request_id: int):
-    service_request = _visible_request(request_id)
+    service_request = visible_request(request_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _render_page(service_request, note_form=form)
+        return render_request_page(service_request, note_form=form)
     try:
         services.add_note(service_request, form.body.data, services.Actor.of(current_user))
     except services.DomainError as error:
         form.body.errors.append(_(str(error)))
-        return _render_page(service_request, note_form=form)
+        return render_request_page(service_request, note_form=form)
     flash(_("The note has been added."), "success")
     return redirect(url_for("backoffice.request_page", request_id=request_id) + "#history", 303)
 
@@ -169,7 +193,7 @@ def add_note(request_id: int):
 @bp.route("/zgloszenia/<int:request_id>/edycja", methods=["GET", "POST"])
 @require_permission(Permission.EDIT_REQUEST)
 def edit_request(request_id: int):
-    service_request = _visible_request(request_id)
+    service_request = visible_request(request_id)
     categories = queries.all_categories()
     form = EditRequestForm(categories, obj=service_request if not request.method == "POST" else None)
     if not request.method == "POST":
@@ -186,7 +210,7 @@ def edit_request(request_id: int):
             )
         except services.StaleEdit:
             db.session.rollback()
-            service_request = _visible_request(request_id)
+            service_request = visible_request(request_id)
             form.version.data = service_request.version
             stale = True
         except services.DomainError as error:
@@ -210,7 +234,7 @@ def edit_request(request_id: int):
 @bp.get("/zgloszenia/<int:request_id>/zdjecia/<int:photo_id>")
 @require_permission(Permission.VIEW_REQUEST)
 def photo(request_id: int, photo_id: int):
-    service_request = _visible_request(request_id)
+    service_request = visible_request(request_id)
     found = db.session.get(Photo, photo_id)
     if found is None or found.request_id != service_request.id:
         abort(404)

@@ -27,7 +27,9 @@ STATUS_SET_LABELS = {
 @bp.get("/")
 @require_permission(Permission.VIEW_QUEUE)
 def start():
-    return redirect(url_for("backoffice.queue"))
+    from .auth import start_page
+
+    return redirect(start_page(current_user))
 
 
 def _filter_form() -> QueueFilterForm:

@@ -94,10 +94,11 @@ def test_open_and_closed_partition_the_statuses():
         (Status.DECLINED, Requirement.REASON),
         (Status.NEEDS_INFO, Requirement.QUESTION),
         (Status.SCHEDULED, Requirement.DATE),
+        (Status.COMPLETED, Requirement.OUTCOME),
     ],
 )
 def test_a_move_without_what_it_needs_is_refused(target, needed):
-    current = Status.ACCEPTED if target == Status.SCHEDULED else Status.SUBMITTED
+    current = {Status.SCHEDULED: Status.ACCEPTED, Status.COMPLETED: Status.IN_PROGRESS}.get(target, Status.SUBMITTED)
 
     with pytest.raises(MissingRequirement) as error:
         lifecycle.check_move(current, target, Role.STAFF, set(Requirement) - {needed})

@@ -3,7 +3,7 @@
 import pytest
 from flask import url_for
 
-from portal.lifecycle import Status
+from portal.lifecycle import Role, Status
 from tests import factories
 
 from .helpers import csrf_from
@@ -26,6 +26,18 @@ EXPECTED = {
     "backoffice.reset_password": {"admin"},
     "backoffice.groups_list": {"admin"},
     "backoffice.edit_group": {"admin"},
+    "backoffice.board": {"instructor", "staff", "admin"},
+    "backoffice.advance_job": {"instructor", "staff", "admin"},
+    "backoffice.job_tag": {"instructor", "staff", "admin"},
+    "backoffice.complete": {"instructor", "staff", "admin"},
+    "backoffice.correct_completion": {"admin"},
+    "backoffice.log_work": {"instructor", "staff", "admin"},
+    # Only its author or an admin may change a work log entry; the world's is another instructor's.
+    "backoffice.edit_work": {"admin"},
+    "backoffice.editions": {"admin"},
+    "backoffice.edition": {"admin"},
+    "backoffice.add_trainee": {"admin"},
+    "backoffice.trainee": {"admin"},
 }
 PUBLIC = {"backoffice.login"}
 
@@ -50,7 +62,12 @@ def world(app, upload_folder):
             photos=[_photo()],
         )
         staff = factories.user()
+        trainee = factories.trainee(group_code="tailoring")
+        session = factories.work_session(request, trainee, supervisor=factories.user(Role.INSTRUCTOR))
         return {
+            "session_id": session.id,
+            "edition_id": trainee.edition_id,
+            "trainee_id": trainee.id,
             "request_id": request.id,
             "photo_id": request.photos[0].id,
             "user_id": staff.id,

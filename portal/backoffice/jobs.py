@@ -1,0 +1,244 @@
+"""The workshop floor: the instructor's board, job tags, the work log and completions."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import htmx, lifecycle, queries, services, worklog
+from ..extensions import db
+from ..labels import STATUS_LABELS
+from ..lifecycle import Status
+from ..models import Outcome, WorkSession
+from ..permissions import Permission, can_view_request, require_permission, sees_all_requests
+from . import bp
+from .forms import CompletionForm, EmptyForm, WorkLogForm
+from .requests import visible_request
+
+
+def next_move(job) -> Status | None:
+    """The one-tap move on a board card; completion has a form of its own."""
+    if job.status in (Status.ACCEPTED, Status.SCHEDULED):
+        return Status.IN_PROGRESS
+    if job.status == Status.IN_PROGRESS and not job.category.requires_address:
+        return Status.READY
+    return None
+
+
+def _today():
+    return services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _board_context():
+    group_id = request.args.get("grupa", type=int)
+    groups = queries.groups(active_only=True)
+    if not sees_all_requests(current_user):
+        groups = [g for g in groups if g.id in current_user.group_ids]
+    return {
+        "board": queries.jobs_for(current_user, group_id),
+        "groups": groups,
+        "group_id": group_id,
+        "next_move": next_move,
+        "action_form": EmptyForm(),
+        "today": _today(),
+    }
+
+
+@bp.get("/tablica")
+@require_permission(Permission.VIEW_BOARD)
+def board():
+    context = _board_context()
+    if htmx.targets("board"):
+        return render_template("backoffice/_board.html", **context)
+    return render_template("backoffice/board.html", **context)
+
+
+@bp.post("/tablica/<int:request_id>/<target>")
+@require_permission(Permission.MOVE_REQUEST)
+def advance_job(request_id: int, target: str):
+    job = visible_request(request_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        target_status = Status(target)
+    except ValueError:
+        abort(404)
+    if target_status != next_move(job):
+        flash(_("This move is not possible for this job now."), "error")
+    else:
+        try:
+            services.change_status(job, target_status, services.Actor.of(current_user))
+        except (lifecycle.LifecycleError, services.StaleEdit):
+            db.session.rollback()
+            flash(_("This move is not possible for this job now."), "error")
+        else:
+            flash(
+                _("%(reference)s: %(status)s.", reference=job.reference, status=STATUS_LABELS[target_status]),
+                "success",
+            )
+    if htmx.targets("board"):
+        return render_template("backoffice/_board.html", **_board_context())
+    return redirect(url_for("backoffice.board", **request.args), 303)
+
+
+@bp.get("/zgloszenia/<int:request_id>/metka")
+@require_permission(Permission.VIEW_REQUEST)
+def job_tag(request_id: int):
+    return render_template("backoffice/job_tag.html", job=visible_request(request_id))
+
+
+@bp.route("/zgloszenia/<int:request_id>/realizacja", methods=["GET", "POST"])
+@require_permission(Permission.MOVE_REQUEST)
+def complete(request_id: int):
+    job = visible_request(request_id)
+    if not lifecycle.is_allowed(job.status, Status.COMPLETED, current_user.role):
+        flash(_("This job cannot be completed now."), "error")
+        return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    form = CompletionForm()
+    if request.method == "GET":
+        form.version.data = job.version
+        form.completed_on.data = _today()
+    if form.validate_on_submit():
+        try:
+            services.complete_job(
+                job,
+                services.Actor.of(current_user),
+                completed_on=form.completed_on.data,
+                outcome=Outcome(form.outcome.data),
+                work_done=form.work_done.data,
+                not_done_reason=form.not_done_reason.data,
+                expected_version=form.expected_version(),
+                today=_today(),
+            )
+        except services.StaleEdit:
+            db.session.rollback()
+            flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
+            return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+        except services.DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_(str(error)))
+        else:
+            flash(_("The job has been completed."), "success")
+            return redirect(url_for("backoffice.board"), 303)
+    return render_template("backoffice/complete.html", form=form, job=job, correcting=False)
+
+
+@bp.route("/zgloszenia/<int:request_id>/korekta-realizacji", methods=["GET", "POST"])
+@require_permission(Permission.CORRECT_COMPLETION)
+def correct_completion(request_id: int):
+    job = visible_request(request_id)
+    if job.status != Status.COMPLETED:
+        flash(_("Only a completed job can be corrected here."), "error")
+        return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    form = CompletionForm(obj=job if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = job.version
+        form.outcome.data = job.outcome.value if job.outcome else "done"
+    if form.validate_on_submit():
+        try:
+            services.correct_completion(
+                job,
+                services.Actor.of(current_user),
+                completed_on=form.completed_on.data,
+                outcome=Outcome(form.outcome.data),
+                work_done=form.work_done.data,
+                not_done_reason=form.not_done_reason.data,
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEdit:
+            db.session.rollback()
+            flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
+            return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+        except services.DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field or "completed_on").errors.append(_(str(error)))
+        else:
+            flash(_("The correction has been saved and recorded in the history."), "success")
+            return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    return render_template("backoffice/complete.html", form=form, job=job, correcting=True)
+
+
+def _hours_from_form() -> dict[int, str]:
+    """Read the hours typed next to each trainee's name; an empty box means they did not work."""
+    hours = {}
+    for key, value in request.form.items():
+        trainee_id = key.removeprefix("hours-")
+        if key.startswith("hours-") and trainee_id.isdigit() and value.strip():
+            hours[int(trainee_id)] = value
+    return hours
+
+
+@bp.post("/zgloszenia/<int:request_id>/praca")
+@require_permission(Permission.LOG_WORK)
+def log_work(request_id: int):
+    from .requests import render_request_page
+
+    job = visible_request(request_id)
+    form = WorkLogForm(prefix="work")
+    if form.validate_on_submit():
+        try:
+            worklog.log_work(
+                job,
+                services.Actor.of(current_user),
+                worklog.WorkData(form.worked_on.data, form.description.data, _hours_from_form()),
+                today=_today(),
+            )
+        except services.DomainError as error:
+            db.session.rollback()
+            target = {"trainees": "description"}.get(error.field, error.field)
+            if error.field == "trainees":
+                return render_request_page(job, work_form=form, work_error=_(str(error)))
+            if target and hasattr(form, target):
+                getattr(form, target).errors.append(_(str(error)))
+            else:
+                flash(_(str(error)), "error")
+        else:
+            flash(_("The work has been logged."), "success")
+            return redirect(url_for("backoffice.request_page", request_id=request_id) + "#work-log", 303)
+    return render_request_page(job, work_form=form)
+
+
+@bp.route("/praca/<int:session_id>", methods=["GET", "POST"])
+@require_permission(Permission.LOG_WORK)
+def edit_work(session_id: int):
+    session = db.session.get(WorkSession, session_id)
+    if session is None or not can_view_request(current_user, session.request):
+        abort(404)
+    if not worklog.can_edit_session(current_user, session):
+        abort(403)
+    job = session.request
+    form = WorkLogForm(prefix="work", obj=session if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = session.version
+    error_message = None
+    if form.validate_on_submit():
+        try:
+            worklog.correct_work(
+                session,
+                services.Actor.of(current_user),
+                worklog.WorkData(form.worked_on.data, form.description.data, _hours_from_form()),
+                today=_today(),
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEdit:
+            db.session.rollback()
+            error_message = _("This entry was changed in the meantime. Check it and try again.")
+        except services.DomainError as error:
+            db.session.rollback()
+            error_message = _(str(error))
+        else:
+            flash(_("The work log entry has been changed."), "success")
+            return redirect(url_for("backoffice.request_page", request_id=job.id) + "#work-log", 303)
+    logged = {entry.trainee_id: entry.hours for entry in session.entries}
+    trainees = {t.id: t for t in worklog.eligible_trainees(job.group_id, session.worked_on)}
+    trainees.update({entry.trainee_id: entry.trainee for entry in session.entries})
+    return render_template(
+        "backoffice/edit_work.html",
+        form=form,
+        session=session,
+        job=job,
+        trainees=sorted(trainees.values(), key=lambda t: t.name),
+        logged=logged,
+        error_message=error_message,
+    )

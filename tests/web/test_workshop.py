@@ -1,0 +1,312 @@
+"""The workshop floor: the board, one-tap moves, job tags, the work log and completion."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from portal.extensions import db
+from portal.lifecycle import Role, Status
+from portal.models import EventKind, Outcome, RequestEvent, ServiceRequest, WorkSession
+from tests import factories
+
+from .helpers import csrf_from, hidden_value
+
+
+@pytest.fixture
+def instructor(accounts):
+    return accounts.login_as("instructor", groups=["tailoring"])
+
+
+def _job(app, status=Status.ACCEPTED, code="tailoring", **fields):
+    with app.app_context():
+        return factories.make_request(status=status, code=code, **fields).id
+
+
+def _status(app, request_id):
+    with app.app_context():
+        return db.session.get(ServiceRequest, request_id).status
+
+
+def _advance(client, request_id, target, **headers):
+    token = csrf_from(client, "/backoffice/tablica")
+    return client.post(f"/backoffice/tablica/{request_id}/{target}", data={"csrf_token": token}, headers=headers)
+
+
+def test_the_board_shows_own_groups_jobs_by_status_with_contact_data(app, client, instructor):
+    own = _job(app, name="Halina Własna", phone="600 700 800")
+    _job(app, code="upholstery", name="Obca Osoba")
+    _job(app, status=Status.SUBMITTED, name="Jeszcze Nieprzyjęta")
+
+    page = client.get("/backoffice/tablica").get_data(as_text=True)
+
+    assert "Halina Własna" in page and 'href="tel:600700800"' in page
+    assert "Obca Osoba" not in page and "Jeszcze Nieprzyjęta" not in page
+    assert page.count('class="job-card"') == 1
+    assert f"/backoffice/tablica/{own}/in_progress" in page
+
+
+def test_instructors_start_on_their_board(client, accounts):
+    from .helpers import log_in
+
+    _, email = accounts.create("instructor", groups=["tailoring"])
+
+    assert log_in(client, email).headers["Location"] == "/backoffice/tablica"
+
+
+def test_one_tap_moves_a_job_on_and_htmx_gets_the_board_back(app, client, instructor):
+    job = _job(app)
+
+    started = _advance(client, job, "in_progress", **{"HX-Request": "true", "HX-Target": "board"})
+    ready = _advance(client, job, "ready")
+
+    assert started.status_code == 200
+    assert started.get_data(as_text=True).lstrip().startswith('<div id="board"')
+    assert ready.status_code == 303
+    assert _status(app, job) == Status.READY
+
+
+def test_a_tap_that_is_not_the_next_move_changes_nothing(app, client, instructor):
+    job = _job(app)
+
+    _advance(client, job, "ready")
+
+    assert _status(app, job) == Status.ACCEPTED
+
+
+def test_renovation_goes_from_work_to_completion_without_pick_up(app, client, accounts):
+    accounts.login_as("instructor", groups=["renovation"])
+    job = _job(app, code="renovation", status=Status.IN_PROGRESS)
+
+    page = client.get("/backoffice/tablica").get_data(as_text=True)
+
+    assert f"/backoffice/tablica/{job}/ready" not in page
+    assert f"/backoffice/zgloszenia/{job}/realizacja" in page
+    assert "/metka" not in page
+
+
+def test_an_instructor_cannot_move_another_groups_job(app, client, instructor):
+    job = _job(app, code="upholstery")
+
+    response = _advance(client, job, "in_progress")
+
+    assert response.status_code == 403
+    assert _status(app, job) == Status.ACCEPTED
+
+
+def test_the_job_tag_carries_the_reference_number(app, client, instructor):
+    job = _job(app)
+    with app.app_context():
+        reference = db.session.get(ServiceRequest, job).reference
+
+    page = client.get(f"/backoffice/zgloszenia/{job}/metka").get_data(as_text=True)
+
+    assert reference in page and "data-print" in page
+
+
+# --- the work log ---------------------------------------------------------------
+
+
+@pytest.fixture
+def crew(app):
+    """Two trainees of the tailoring group in a running edition, and three who may not be logged."""
+    with app.app_context():
+        running = factories.edition()
+        finished = factories.edition(starts_on=date.today() - timedelta(days=300), ends_on=date.today() - timedelta(days=100))
+        names = {
+            "ala": factories.trainee("Alicja Uczennica", edition_=running),
+            "basia": factories.trainee("Barbara Uczennica", edition_=running),
+            "other_group": factories.trainee("Celina Stolarska", group_code="upholstery", edition_=running),
+            "finished": factories.trainee("Dorota Absolwentka", edition_=finished),
+            "inactive": factories.trainee("Ewa Nieaktywna", edition_=running, active=False),
+        }
+        return {key: trainee.id for key, trainee in names.items()}
+
+
+def _log(client, job, hours, description="Skrócono nogawki", worked_on=None):
+    page = client.get(f"/backoffice/zgloszenia/{job}").get_data(as_text=True)
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "work-worked_on": (worked_on or date.today()).isoformat(),
+        "work-description": description,
+    }
+    data.update({f"hours-{trainee_id}": value for trainee_id, value in hours.items()})
+    return client.post(f"/backoffice/zgloszenia/{job}/praca", data=data)
+
+
+def test_work_for_two_trainees_is_logged_with_the_instructor_as_supervisor(app, client, instructor, crew):
+    job = _job(app, status=Status.IN_PROGRESS)
+
+    page = client.get(f"/backoffice/zgloszenia/{job}").get_data(as_text=True)
+    response = _log(client, job, {crew["ala"]: "2", crew["basia"]: "1,5"})
+
+    assert "Alicja Uczennica" in page and "Barbara Uczennica" in page
+    assert "Celina Stolarska" not in page and "Dorota Absolwentka" not in page and "Ewa Nieaktywna" not in page
+    assert response.status_code == 303
+    with app.app_context():
+        session = db.session.query(WorkSession).one()
+        assert session.supervisor_id == instructor
+        assert sorted((e.trainee_id, e.hours) for e in session.entries) == [
+            (crew["ala"], Decimal("2.00")),
+            (crew["basia"], Decimal("1.50")),
+        ]
+
+
+@pytest.mark.parametrize("who", ["other_group", "finished", "inactive"])
+def test_trainees_of_other_groups_finished_editions_or_inactive_are_refused(app, client, instructor, crew, who):
+    job = _job(app, status=Status.IN_PROGRESS)
+
+    response = _log(client, job, {crew["ala"]: "2", crew[who]: "2"})
+
+    assert response.status_code == 200
+    assert 'id="work-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(WorkSession).count() == 0
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "13", "abc", "1.1"])
+def test_impossible_hours_are_refused_with_a_message(app, client, instructor, crew, hours):
+    job = _job(app, status=Status.IN_PROGRESS)
+
+    response = _log(client, job, {crew["ala"]: hours})
+
+    assert 'id="work-error"' in response.get_data(as_text=True)
+
+
+def test_work_cannot_be_logged_in_the_future_or_without_trainees(app, client, instructor, crew):
+    job = _job(app, status=Status.IN_PROGRESS)
+
+    future = _log(client, job, {crew["ala"]: "1"}, worked_on=date.today() + timedelta(days=2))
+    nobody = _log(client, job, {})
+
+    assert 'id="work-worked_on-error"' in future.get_data(as_text=True)
+    assert 'id="work-error"' in nobody.get_data(as_text=True)
+
+
+def test_the_author_changes_an_entry_and_the_old_values_stay_in_the_history(app, client, instructor, crew):
+    job = _job(app, status=Status.IN_PROGRESS)
+    _log(client, job, {crew["ala"]: "2"})
+    with app.app_context():
+        session_id = db.session.query(WorkSession).one().id
+    form = client.get(f"/backoffice/praca/{session_id}").get_data(as_text=True)
+
+    response = client.post(
+        f"/backoffice/praca/{session_id}",
+        data={
+            "csrf_token": hidden_value(form, "csrf_token"),
+            "work-version": hidden_value(form, "work-version"),
+            "work-worked_on": date.today().isoformat(),
+            "work-description": "Skrócono nogawki i podszyto",
+            f"hours-{crew['ala']}": "3",
+            f"hours-{crew['basia']}": "1",
+        },
+    )
+
+    assert response.status_code == 303
+    with app.app_context():
+        event = db.session.query(RequestEvent).filter_by(kind=EventKind.WORK_LOG).order_by(RequestEvent.id.desc()).first()
+        assert event.changes["hours"]["old"] == "Alicja Uczennica: 2"
+        assert event.changes["hours"]["new"] == "Alicja Uczennica: 3, Barbara Uczennica: 1"
+
+
+def test_another_instructor_cannot_change_the_entry(app, client, accounts, crew):
+    with app.app_context():
+        job = factories.make_request(status=Status.IN_PROGRESS)
+        author = factories.user(Role.INSTRUCTOR)
+        session_id = factories.work_session(job, db.session.get(__import__("portal.models", fromlist=["Trainee"]).Trainee, crew["ala"]), supervisor=author).id
+    accounts.login_as("instructor", groups=["tailoring"])
+
+    assert client.get(f"/backoffice/praca/{session_id}").status_code == 403
+
+
+# --- completion -----------------------------------------------------------------
+
+
+def _complete(client, job, **fields):
+    page = client.get(f"/backoffice/zgloszenia/{job}/realizacja").get_data(as_text=True)
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "version": hidden_value(page, "version"),
+        "completed_on": date.today().isoformat(),
+        "outcome": "done",
+        "work_done": "Skrócono spodnie o 5 cm",
+    }
+    data.update(fields)
+    return client.post(f"/backoffice/zgloszenia/{job}/realizacja", data=data)
+
+
+def test_completing_a_job_records_date_outcome_and_what_was_done(app, client, instructor):
+    job = _job(app, status=Status.READY)
+    with app.app_context():
+        token = db.session.get(ServiceRequest, job).access_token
+        edition_id = factories.edition().id
+
+    response = _complete(client, job)
+
+    assert response.status_code == 303
+    with app.app_context():
+        request = db.session.get(ServiceRequest, job)
+        assert request.status == Status.COMPLETED and request.outcome == Outcome.DONE
+        assert request.completed_on == date.today() and request.edition_id == edition_id
+    assert "Skrócono spodnie o 5 cm" in client.get(f"/zgloszenie/{token}").get_data(as_text=True)
+
+
+def test_a_job_that_could_not_be_done_needs_a_reason(app, client, instructor):
+    job = _job(app, status=Status.IN_PROGRESS)
+
+    missing = _complete(client, job, outcome="not_done", work_done="", not_done_reason="")
+    given = _complete(client, job, outcome="not_done", work_done="", not_done_reason="Materiał się rozpada")
+
+    assert 'id="not_done_reason-error"' in missing.get_data(as_text=True)
+    assert given.status_code == 303
+    with app.app_context():
+        assert db.session.get(ServiceRequest, job).outcome == Outcome.NOT_DONE
+
+
+def test_completion_date_cannot_be_in_the_future(app, client, instructor):
+    job = _job(app, status=Status.IN_PROGRESS)
+
+    response = _complete(client, job, completed_on=(date.today() + timedelta(days=1)).isoformat())
+
+    assert 'id="completed_on-error"' in response.get_data(as_text=True)
+
+
+def test_a_completed_job_is_read_only(app, client, accounts):
+    job = _job(app, status=Status.COMPLETED)
+    accounts.login_as("staff")
+
+    page = client.get(f"/backoffice/zgloszenia/{job}").get_data(as_text=True)
+    again = client.get(f"/backoffice/zgloszenia/{job}/realizacja")
+    edit = client.get(f"/backoffice/zgloszenia/{job}/edycja")
+
+    assert "/status/" not in page and "/edycja" not in page and "/praca" not in page
+    assert again.status_code == 303
+    assert client.get(f"/backoffice/zgloszenia/{job}/korekta-realizacji").status_code == 403
+    assert edit.status_code == 200  # the page opens, but saving is refused for staff
+
+
+def test_only_an_admin_corrects_a_completion_and_the_correction_is_recorded(app, client, accounts):
+    job = _job(app, status=Status.COMPLETED)
+    accounts.login_as("admin")
+    page = client.get(f"/backoffice/zgloszenia/{job}/korekta-realizacji").get_data(as_text=True)
+
+    response = client.post(
+        f"/backoffice/zgloszenia/{job}/korekta-realizacji",
+        data={
+            "csrf_token": hidden_value(page, "csrf_token"),
+            "version": hidden_value(page, "version"),
+            "completed_on": "2026-11-18",
+            "outcome": "not_done",
+            "work_done": "",
+            "not_done_reason": "Pomyłka: usługi nie wykonano",
+        },
+    )
+
+    assert response.status_code == 303
+    with app.app_context():
+        request = db.session.get(ServiceRequest, job)
+        assert request.outcome == Outcome.NOT_DONE and request.completed_on == date(2026, 11, 18)
+        event = request.events[-1]
+        assert event.kind == EventKind.EDIT
+        assert event.changes["outcome"] == {"old": "done", "new": "not_done"}
+        assert event.changes["completed_on"] == {"old": "2026-11-20", "new": "2026-11-18"}
