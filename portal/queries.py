@@ -206,22 +206,49 @@ def accounts() -> list[User]:
     return list(db.session.scalars(select(User).options(selectinload(User.groups)).order_by(User.active.desc(), User.name)))
 
 
-def jobs_for(user: User, group_id: int | None = None) -> dict[Status, list[ServiceRequest]]:
-    """The jobs on a workshop board, by status: the user's own groups for an instructor."""
+def jobs_for(
+    user: User, group_id: int | None = None, per_column: int = 40
+) -> tuple[dict[Status, list[ServiceRequest]], dict[Status, int]]:
+    """The jobs on a workshop board by status, the soonest first, and how many each column holds.
+
+    An instructor sees their own groups only. Each column shows at most per_column jobs, so
+    a board stays usable (and fast) however many jobs pile up; the counts tell the rest.
+    """
+    conditions = [ServiceRequest.status.in_(sorted(lifecycle.JOB))]
+    if not permissions.sees_all_requests(user):
+        conditions.append(ServiceRequest.group_id.in_(user.group_ids or [-1]))
+    if group_id:
+        conditions.append(ServiceRequest.group_id == group_id)
+    ordering = (
+        ServiceRequest.scheduled_for.is_(None),
+        ServiceRequest.scheduled_for,
+        ServiceRequest.created_at,
+        ServiceRequest.id,
+    )
+    ranked = (
+        select(
+            ServiceRequest.id,
+            func.row_number().over(partition_by=ServiceRequest.status, order_by=ordering).label("rank"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
     statement = (
         select(ServiceRequest)
-        .where(ServiceRequest.status.in_(sorted(lifecycle.JOB)))
+        .join(ranked, ranked.c.id == ServiceRequest.id)
+        .where(ranked.c.rank <= per_column)
         .options(joinedload(ServiceRequest.category), joinedload(ServiceRequest.group))
-        .order_by(ServiceRequest.scheduled_for.is_(None), ServiceRequest.scheduled_for, ServiceRequest.created_at)
+        .order_by(*ordering)
     )
-    if not permissions.sees_all_requests(user):
-        statement = statement.where(ServiceRequest.group_id.in_(user.group_ids or [-1]))
-    if group_id:
-        statement = statement.where(ServiceRequest.group_id == group_id)
     board: dict[Status, list[ServiceRequest]] = {status: [] for status in BOARD_COLUMNS}
     for job in db.session.scalars(statement):
         board[job.status].append(job)
-    return board
+    counts = {status: 0 for status in BOARD_COLUMNS}
+    for status, count in db.session.execute(
+        select(ServiceRequest.status, func.count()).where(*conditions).group_by(ServiceRequest.status)
+    ):
+        counts[status] = count
+    return board, counts
 
 
 BOARD_COLUMNS = [Status.ACCEPTED, Status.SCHEDULED, Status.IN_PROGRESS, Status.READY]

@@ -35,8 +35,10 @@ def _board_context():
     groups = queries.groups(active_only=True)
     if not sees_all_requests(current_user):
         groups = [g for g in groups if g.id in current_user.group_ids]
+    board, counts = queries.jobs_for(current_user, group_id)
     return {
-        "board": queries.jobs_for(current_user, group_id),
+        "board": board,
+        "counts": counts,
         "groups": groups,
         "group_id": group_id,
         "next_move": next_move,

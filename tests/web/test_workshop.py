@@ -310,3 +310,20 @@ def test_only_an_admin_corrects_a_completion_and_the_correction_is_recorded(app,
         assert event.kind == EventKind.EDIT
         assert event.changes["outcome"] == {"old": "done", "new": "not_done"}
         assert event.changes["completed_on"] == {"old": "2026-11-20", "new": "2026-11-18"}
+
+
+def test_the_board_issues_the_same_queries_for_few_and_many_jobs_and_caps_each_column(app, client, instructor):
+    from .test_queue import _count_queries
+
+    with app.app_context():
+        factories.bulk_requests(3, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
+    few = _count_queries(app, client, "/backoffice/tablica")
+    with app.app_context():
+        factories.bulk_requests(120, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
+    many = _count_queries(app, client, "/backoffice/tablica")
+
+    page = client.get("/backoffice/tablica").get_data(as_text=True)
+    assert few == many
+    assert page.count('class="job-card"') == 40
+    assert "(123)" in page
+    assert "status=accepted" in page

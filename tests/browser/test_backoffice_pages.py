@@ -1,0 +1,229 @@
+"""The back office in headless Chromium: staff at a desk, an instructor on a phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.lifecycle import Role, Status
+from tests import factories
+
+from .conftest import check_accessibility, horizontal_overflow, save_screenshots
+
+PASSWORD = "haslo-testowe-123"
+
+
+def _account(live_server, role: Role, groups=()):
+    with live_server.app.app_context():
+        user = factories.user(role, password=PASSWORD)
+        if groups:
+            user.groups = [factories.group_for(code) for code in groups]
+            db.session.commit()
+        email = user.email
+        db.session.remove()
+        return email
+
+
+def _log_in(page, live_server, email):
+    page.goto(live_server("/backoffice/logowanie"))
+    page.get_by_label("Adres e-mail").fill(email)
+    page.get_by_label("Hasło").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_label("Hasło").press("Enter")
+
+
+def _make(live_server, **fields):
+    with live_server.app.app_context():
+        request = factories.make_request(upload_folder=live_server.app.config["UPLOAD_FOLDER"], **fields)
+        request_id = request.id
+        db.session.remove()
+        return request_id
+
+
+def test_login_page_and_its_error_state_are_accessible(page, live_server):
+    page.goto(live_server("/backoffice/logowanie"))
+    check_accessibility(page)
+    save_screenshots(page, "bo-login")
+
+    page.get_by_label("Adres e-mail").fill("nikt@example.org")
+    page.get_by_label("Hasło").fill("zle-haslo")
+    page.get_by_role("button", name="Zaloguj się").click()
+
+    expect(page.locator(".notice--error")).to_be_visible()
+    check_accessibility(page)
+
+
+def test_staff_filters_the_queue_triages_a_request_and_takes_a_phone_request(page, live_server):
+    _make(live_server, name="Alicja Krawiecka")
+    target = _make(live_server, name="Bogdan Stolarski", code="upholstery")
+    _make(live_server, name="Celina Remontowa", code="renovation", status=Status.ACCEPTED)
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+
+    expect(page.get_by_role("heading", name="Zgłoszenia", exact=True)).to_be_visible()
+    check_accessibility(page)
+    save_screenshots(page, "bo-queue")
+
+    # Filtering swaps the results in place (htmx) and keeps the filter in the address.
+    with page.expect_response(re.compile(r"/backoffice/zgloszenia\?")) as response:
+        page.get_by_label("Szukaj: numer, imię i nazwisko albo telefon").fill("Stolar")
+    assert response.value.request.headers.get("hx-request") == "true"
+    expect(page.locator("#queue-results")).not_to_contain_text("Alicja Krawiecka")
+    expect(page.locator("#queue-results")).to_contain_text("Bogdan Stolarski")
+    expect(page).to_have_url(re.compile(r"q=Stolar"))
+    check_accessibility(page, best_practices=False)
+
+    # Triage: accept and assign to the upholstery workshop.
+    page.get_by_role("link", name=re.compile(r"KR.\d{4}.0002")).click()
+    expect(page.locator("#current-status")).to_have_text("Przyjęte, czeka na rozpatrzenie")
+    check_accessibility(page)
+    save_screenshots(page, "bo-request")
+    accept = page.locator("form.action--accepted")
+    accept.get_by_label("Grupa warsztatowa").select_option(label="Pracownia stolarsko-tapicerska")
+    accept.get_by_role("button").click()
+    expect(page.locator("#current-status")).to_have_text("Przyjęte do realizacji przez pracownię")
+    expect(page.locator(".notice--success")).to_be_visible()
+    with live_server.app.app_context():
+        from portal.models import ServiceRequest
+
+        assert db.session.get(ServiceRequest, target).status == Status.ACCEPTED
+        db.session.remove()
+
+    # A phone call: the request is entered on the caller's behalf.
+    page.get_by_role("link", name="Przyjmij zgłoszenie").click()
+    check_accessibility(page)
+    save_screenshots(page, "bo-intake")
+    page.get_by_label("Imię i nazwisko").fill("Stefania Telefon")
+    page.get_by_label("Numer telefonu").fill("77 441 23 70")
+    page.get_by_label("Usługa").select_option(label="Krawiectwo – przeróbki i naprawy ubrań")
+    page.get_by_label("Co trzeba zrobić").fill("Podszyć zasłony")
+    page.locator("#is_senior").check()
+    page.locator("#oral_consent").check()
+    page.get_by_role("button", name="Zapisz zgłoszenie").click()
+
+    expect(page.locator("#reference")).to_have_text(re.compile(r"KR/\d{4}/0004"))
+    expect(page.locator("#private-link")).to_contain_text("/zgloszenie/")
+    check_accessibility(page)
+    save_screenshots(page, "bo-intake-done")
+
+
+def test_intake_errors_are_accessible(page, live_server):
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+    page.goto(live_server("/backoffice/przyjmij"))
+
+    page.get_by_role("button", name="Zapisz zgłoszenie").click()
+
+    expect(page.locator("#error-summary")).to_be_visible()
+    check_accessibility(page)
+    save_screenshots(page, "bo-intake-errors")
+
+
+def test_every_admin_page_is_accessible(page, live_server):
+    request_id = _make(live_server, status=Status.COMPLETED)
+    with live_server.app.app_context():
+        trainee = factories.trainee("Alicja Uczennica")
+        job = factories.make_request(status=Status.IN_PROGRESS)
+        session = factories.work_session(job, trainee, supervisor=factories.user(Role.INSTRUCTOR))
+        ids = {"edition": trainee.edition_id, "trainee": trainee.id, "session": session.id, "job": job.id}
+        user_id = factories.user(Role.STAFF).id
+        group_id = factories.group_for("tailoring").id
+        db.session.remove()
+    _log_in(page, live_server, _account(live_server, Role.ADMIN))
+
+    paths = {
+        "bo-accounts": "/backoffice/konta",
+        "bo-account": f"/backoffice/konta/{user_id}",
+        "bo-groups": "/backoffice/grupy",
+        "bo-group": f"/backoffice/grupy/{group_id}",
+        "bo-editions": "/backoffice/edycje",
+        "bo-edition": f"/backoffice/edycje/{ids['edition']}",
+        "bo-trainee": f"/backoffice/uczestnicy/{ids['trainee']}",
+        "bo-completed-request": f"/backoffice/zgloszenia/{request_id}",
+        "bo-correct-completion": f"/backoffice/zgloszenia/{request_id}/korekta-realizacji",
+        "bo-edit-request": f"/backoffice/zgloszenia/{ids['job']}/edycja",
+        "bo-edit-work": f"/backoffice/praca/{ids['session']}",
+        "bo-job-tag": f"/backoffice/zgloszenia/{ids['job']}/metka",
+        "bo-own-account": "/backoffice/konto",
+        "bo-board-admin": "/backoffice/tablica",
+    }
+    for name, path in paths.items():
+        response = page.goto(live_server(path))
+        assert response.status == 200, path
+        check_accessibility(page)
+        save_screenshots(page, name, widths=(1280,))
+
+    page.goto(live_server("/backoffice/konta"))
+    page.get_by_role("button", name="Utwórz konto").click()
+    check_accessibility(page)
+
+
+def test_an_instructor_on_a_phone_moves_a_job_logs_work_for_two_trainees_and_completes_it(page, live_server):
+    with live_server.app.app_context():
+        running = factories.edition()
+        factories.trainee("Alicja Uczennica", edition_=running)
+        factories.trainee("Barbara Uczennica", edition_=running)
+        db.session.remove()
+    job = _make(live_server, status=Status.ACCEPTED, name="Halina Własna", phone="600 700 800")
+    page.set_viewport_size({"width": 360, "height": 800})
+    _log_in(page, live_server, _account(live_server, Role.INSTRUCTOR, groups=["tailoring"]))
+
+    expect(page).to_have_url(re.compile(r"/backoffice/tablica$"))
+    card = page.locator(f"#job-{job}")
+    expect(card).to_contain_text("Halina Własna")
+    assert horizontal_overflow(page) == 0
+    check_accessibility(page)
+    save_screenshots(page, "bo-board")
+
+    # One tap each: start the work, then put the item aside for pick-up (htmx, no reload).
+    with page.expect_response(re.compile(r"/tablica/\d+/in_progress")) as response:
+        card.get_by_role("button", name=re.compile("Rozpocznij")).click()
+    assert response.value.request.headers.get("hx-request") == "true"
+    expect(page.locator("#column-in_progress")).to_contain_text("(1)")
+    page.locator(f"#job-{job}").get_by_role("button", name=re.compile("Gotowe do odbioru")).click()
+    expect(page.locator("#column-ready")).to_contain_text("(1)")
+    check_accessibility(page, best_practices=False)
+
+    # The work log: hours typed next to two trainees' names.
+    page.locator(f"#job-{job}").get_by_role("link", name=re.compile(r"^KR")).click()
+    page.get_by_label("Alicja Uczennica").fill("2")
+    page.get_by_label("Barbara Uczennica").fill("1,5")
+    page.locator("#work-description").fill("Skrócono nogawki, wymieniono zamek")
+    page.get_by_role("button", name="Zapisz pracę").click()
+    expect(page.locator("#work-log")).to_be_visible()
+    expect(page.locator(".work-log table")).to_contain_text("Barbara Uczennica: 1.5")
+    assert horizontal_overflow(page) == 0
+    check_accessibility(page)
+    save_screenshots(page, "bo-job-with-work-log")
+
+    # Completion.
+    page.get_by_role("link", name="Zakończ realizację").first.click()
+    check_accessibility(page)
+    save_screenshots(page, "bo-complete")
+    page.get_by_label("Co zostało zrobione").fill("Skrócono spodnie o 5 cm")
+    page.get_by_role("button", name="Zakończ realizację").click()
+
+    expect(page).to_have_url(re.compile(r"/backoffice/tablica$"))
+    expect(page.locator(f"#job-{job}")).to_have_count(0)
+    with live_server.app.app_context():
+        from portal.models import ServiceRequest
+
+        assert db.session.get(ServiceRequest, job).status == Status.COMPLETED
+        db.session.remove()
+
+
+@pytest.mark.parametrize("width", [360])
+def test_back_office_pages_fit_a_phone(page, live_server, width):
+    request_id = _make(live_server)
+    page.set_viewport_size({"width": width, "height": 800})
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+
+    for path in ("/backoffice/zgloszenia", f"/backoffice/zgloszenia/{request_id}", "/backoffice/przyjmij"):
+        page.goto(live_server(path))
+        assert horizontal_overflow(page) == 0, path
+
+
+@pytest.fixture(autouse=True)
+def _quick_failures(page):
+    page.set_default_timeout(8000)
