@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // After a failed submit, take keyboard and screen reader users straight to the list of errors.
+  var errorSummary = document.getElementById("error-summary");
+  if (errorSummary) { errorSummary.focus(); }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-print]");
     if (button) { window.print(); }

@@ -1,0 +1,217 @@
+"""Headless Chromium against the real app, on every database backend of the suite.
+
+Playwright cannot download its own browsers here, so pytest-playwright is pointed at
+Debian's Chromium (or CHROMIUM_PATH). Without it the browser tests are skipped, except on
+CI, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from werkzeug.serving import make_server
+
+from portal import services
+from portal.extensions import db
+from portal.models import ServiceCategory
+from portal.settings import DEMO_FILE, load_institution
+from tests.conftest import ON_CI, empty_database, make_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
+WIDTHS = (360, 1280)
+HEIGHT = 800
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# resultTypes only trims the details axe sends back about rules that passed; which rules
+# run is decided by runOnly alone.
+WCAG_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "resultTypes": ["violations"],
+}
+# No runOnly: every rule axe runs by default, WCAG and best practices (landmarks, headings,
+# regions...). No rule is switched off, the public pages pass all of them. If one ever has
+# to be, turn it off here with the reason, e.g. {"rules": {"region": {"enabled": False}}}.
+BEST_PRACTICE_OPTIONS: dict = {"resultTypes": ["violations"]}
+
+
+class _Axe(Axe):
+    """axe-playwright-python's runner, injecting axe-core only once per loaded document.
+
+    The library evaluates the whole axe.min.js (about 600 kB) before every run; a page here
+    is checked three times (WCAG at two widths, best practices at one).
+    """
+
+    def run(self, page, context=None, options=None):
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(self.axe_script)
+        response = page.evaluate(
+            "([context, options]) => axe.run(context || document, options)",
+            [context, options or {}],
+        )
+        return AxeResults(response)
+
+
+_axe = _Axe()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder drives a browser: mark it so it can be selected or skipped."""
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# --- Playwright -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium instead of a Playwright download."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (install chromium or set CHROMIUM_PATH)"
+        if ON_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A browser set to Polish, as the residents' are (navigator.language, Accept-Language).
+    # Chromium's own widgets, e.g. the file picker's button, follow its UI language instead,
+    # so they stay in English in the screenshots.
+    return {
+        **browser_context_args,
+        "viewport": {"width": WIDTHS[-1], "height": HEIGHT},
+        "locale": "pl-PL",
+        "timezone_id": "Europe/Warsaw",
+    }
+
+
+# --- The live server --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeededRequest:
+    reference: str
+    token: str
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+    def seed_request(self, **changes) -> SeededRequest:
+        """A request as the form would record it, made through the service layer."""
+        with self.app.app_context():
+            category = db.session.scalars(
+                db.select(ServiceCategory).where(ServiceCategory.code == "tailoring")
+            ).one()
+            answers = {
+                "category_id": category.id,
+                "description": "Proszę skrócić spodnie o 5 cm i wymienić zamek.",
+                "name": "Janina Nowak",
+                "phone": "600 123 456",
+                "contact_time": "rano",
+                "is_senior": True,
+            }
+            answers.update(changes)
+            submission = services.submit_request(
+                services.RequestData(**answers),
+                services.Actor.resident(),
+                upload_folder=self.app.config["UPLOAD_FOLDER"],
+                timezone=self.app.config["BABEL_DEFAULT_TIMEZONE"],
+            )
+            seeded = SeededRequest(submission.request.reference, submission.request.access_token)
+            db.session.remove()
+            return seeded
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The real app on a free local port, one per database backend and session."""
+    upload_folder = tmp_path_factory.mktemp("browser-uploads")
+    app = make_app(database_url, str(upload_folder))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    server.shutdown()
+    thread.join(5)
+    with app.app_context():
+        empty_database()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_database(live_server):
+    """Each browser test starts from the demo institution and no requests."""
+    with live_server.app.app_context():
+        empty_database()
+        load_institution(DEMO_FILE)
+        db.session.remove()
+    yield
+
+
+# --- Checks and artifacts ---------------------------------------------------------------
+
+
+def check_accessibility(page, *, best_practices: bool = True) -> None:
+    """No axe-core violations: first the WCAG 2.1 A/AA rules, then the best practices too.
+
+    The best-practice rules are about structure (landmarks, headings, regions), which does
+    not change with the width, so a caller checking several widths may skip them once.
+    """
+    results = _axe.run(page, options=WCAG_OPTIONS)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    if best_practices:
+        results = _axe.run(page, options=BEST_PRACTICE_OPTIONS)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def save_screenshots(page, name: str, *, widths=WIDTHS) -> list[Path]:
+    """Full-page screenshots at a phone's and a desktop's width; the viewport is restored."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    paths = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        path = SCREENSHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+        paths.append(path)
+    if original:
+        page.set_viewport_size(original)
+    return paths
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
