@@ -43,13 +43,13 @@ def visible_request(request_id: int):
 def _status_forms(service_request, failed: StatusChangeForm | None = None, failed_target=None):
     """Build one small form per move this user may make on this request now."""
     forms = {}
-    group_choices = [(None, "")] + [
-        (group.id, group.name)
-        for group in sorted(
-            queries.groups(active_only=True),
-            key=lambda g: (g.category_id != service_request.category_id, g.name),
-        )
-    ]
+    # The groups of the request's own service first; the first of them is the default.
+    groups = sorted(
+        queries.groups(active_only=True),
+        key=lambda g: (g.category_id != service_request.category_id, g.name),
+    )
+    default_group = next((g.id for g in groups if g.category_id == service_request.category_id), None)
+    group_choices = [(None, "")] + [(group.id, group.name) for group in groups]
     for target in lifecycle.allowed_targets(service_request.status, current_user.role):
         if target == Status.COMPLETED:
             continue  # completion has its own form, linked from the page
@@ -59,17 +59,10 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
             form = StatusChangeForm(prefix=target.value, formdata=None)
             form.version.data = service_request.version
             if target == Status.ACCEPTED:
-                form.group_id.data = service_request.group_id or _default_group(service_request, group_choices)
+                form.group_id.data = service_request.group_id or default_group
         form.group_id.choices = group_choices
         forms[target] = form
     return forms
-
-
-def _default_group(service_request, group_choices):
-    for group in queries.groups(active_only=True):
-        if group.category_id == service_request.category_id:
-            return group.id
-    return None
 
 
 def render_request_page(

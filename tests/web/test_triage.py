@@ -291,3 +291,34 @@ def test_photos_are_served_to_staff_only_from_the_back_office(app, client, staff
     assert response.headers["Cache-Control"] == "no-store"
     assert client.get(f"/backoffice/zgloszenia/{request_id}/zdjecia/{photo_id + 99}").status_code == 404
     assert "zdjecia" not in client.get(f"/zgloszenie/{token}").get_data(as_text=True)
+
+
+def test_the_request_page_issues_the_same_queries_for_a_short_and_a_long_history(app, client, staff):
+    from .test_queue import _count_queries
+
+    short_id, _ = _new_request(app)
+    long_id, _ = _new_request(app, status=Status.IN_PROGRESS)
+    with app.app_context():
+        request = db.session.get(ServiceRequest, long_id)
+        trainee = factories.trainee("Alicja Uczennica")
+        for number in range(15):
+            services_note(request, f"Notatka {number}")
+            factories.work_session(request, trainee, supervisor=factories.user(), hours="1")
+        db.session.remove()
+    with app.app_context():
+        request = db.session.get(ServiceRequest, short_id)
+        factories.walk_to(request, Status.IN_PROGRESS)
+        services_note(request, "Jedna notatka")
+        factories.work_session(request, factories.trainee("Basia Uczennica"), supervisor=factories.user(), hours="1")
+        db.session.remove()
+
+    assert _count_queries(app, client, f"/backoffice/zgloszenia/{short_id}") == _count_queries(
+        app, client, f"/backoffice/zgloszenia/{long_id}"
+    )
+
+
+def services_note(request, text):
+    from portal import services
+    from portal.lifecycle import Role as _Role
+
+    services.add_note(request, text, services.Actor(_Role.STAFF))
