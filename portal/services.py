@@ -1,12 +1,14 @@
 """Use cases: one plain function each, taking plain values and an explicit actor.
 
 A service asks `lifecycle` whether a move is allowed, changes the models, writes
-the history event and commits once. It never reads the request or the logged-in
-user, so the web views, the CLI and the tests all call it the same way.
+the history event, queues the notifications and commits once. It never reads the
+request or the logged-in user, so the web views, the CLI and the tests all call it
+the same way.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import lifecycle, photos, references
+from . import lifecycle, notifications, photos, references
 from .extensions import db
 from .lifecycle import Requirement, Role, Status
 from .models import (
@@ -163,6 +165,7 @@ def submit_request(
             )
         )
         db.session.add(request)
+        notifications.request_submitted(request, taken_by=actor.user)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -210,6 +213,22 @@ def change_status(
     )
 
 
+def _guarded(service):
+    """Flush only at the commit, and report a concurrent change as StaleEdit wherever it shows."""
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        try:
+            with db.session.no_autoflush:
+                return service(*args, **kwargs)
+        except StaleDataError:
+            db.session.rollback()
+            raise StaleEdit() from None
+
+    return run
+
+
+@_guarded
 def _move(
     request: ServiceRequest,
     target: Status,
@@ -252,6 +271,7 @@ def _move(
         created_at=utcnow(),
     )
     request.events.append(event)
+    notifications.status_changed(request, event)
     _commit()
     return event
 
@@ -271,6 +291,7 @@ def _commit() -> None:
         raise StaleEdit() from None
 
 
+@_guarded
 def add_note(request: ServiceRequest, body: str, actor: Actor) -> RequestEvent:
     """Add an internal note to a request's history; residents never see it."""
     body = (body or "").strip()
@@ -305,6 +326,7 @@ EDITABLE_FIELDS = (
 )
 
 
+@_guarded
 def correct_request(
     request: ServiceRequest, changes: dict, actor: Actor, *, expected_version: int | None
 ) -> RequestEvent | None:
@@ -361,6 +383,7 @@ def edition_running_on(day: date) -> ProgrammeEdition | None:
     ).first()
 
 
+@_guarded
 def complete_job(
     request: ServiceRequest,
     actor: Actor,
@@ -398,6 +421,7 @@ def complete_job(
     )
 
 
+@_guarded
 def correct_completion(
     request: ServiceRequest,
     actor: Actor,
