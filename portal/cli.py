@@ -1,13 +1,16 @@
-"""Flask commands: the institution's settings, accounts and the demo data."""
+"""Flask commands: the institution's settings, accounts, the demo data and the mail worker."""
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
-from flask import Flask
-from flask.cli import with_appcontext
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import accounts, settings
+from . import accounts, notifications, outbox, settings
 from .extensions import db
 from .lifecycle import Role
 from .models import User, WorkshopGroup
@@ -27,6 +30,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(load_institution_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(outbox_group)
 
 
 @click.command("load-institution")
@@ -70,3 +74,44 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} account {user.email}.")
+
+
+outbox_group = AppGroup("outbox", help="Send the e-mail waiting in the outbox.")
+
+
+@outbox_group.command("run")
+@click.option("--once", is_flag=True, help="Send what is due now and exit (for cron).")
+def outbox_run_command(once: bool) -> None:
+    """Send due messages: as a long-running worker, or once."""
+    try:
+        if once:
+            done = outbox.deliver_due()
+            click.echo(_delivery_line(done))
+            return
+        app = current_app._get_current_object()
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        click.echo("Outbox worker running; Ctrl+C or SIGTERM stops it.")
+        try:
+            outbox.run_forever(
+                app,
+                stop,
+                poll_seconds=app.config["OUTBOX_POLL_SECONDS"],
+                report=lambda done: click.echo(_delivery_line(done)),
+            )
+        except KeyboardInterrupt:
+            stop.set()
+        click.echo("Outbox worker stopped.")
+    except outbox.OutboxNotConfigured as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _delivery_line(done: outbox.Delivery) -> str:
+    return f"sent {done.sent}, to retry {done.retried}, parked {done.parked}"
+
+
+@outbox_group.command("digest")
+def outbox_digest_command() -> None:
+    """Queue the daily digest of new requests for staff who chose one."""
+    created = notifications.build_digests()
+    click.echo(f"Queued {len(created)} digest(s).")

@@ -55,6 +55,15 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+    # Seconds the outbox worker waits on the mail server before it gives up and retries later.
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
+
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
+    # Minutes to wait after the 1st, 2nd, ... failed attempt; the last repeats.
+    OUTBOX_BACKOFF_MINUTES = (1, 5, 25, 120, 360)
+    # How long a claimed message is a worker's own; longer than one attempt can take.
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
+    OUTBOX_POLL_SECONDS = int(os.environ.get("OUTBOX_POLL_SECONDS", 10))
 
     # Where the private links in letters and on the phone point to.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
@@ -63,6 +72,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
 class TestConfig(Config):

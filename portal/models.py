@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -77,6 +78,28 @@ class Outcome(StrEnum):
 class Gender(StrEnum):
     FEMALE = "female"
     MALE = "male"
+
+
+class NotificationPreference(StrEnum):
+    """How a member of staff hears of new requests."""
+
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    NONE = "none"
+
+
+class MessageKind(StrEnum):
+    SUBMITTED = "submitted"
+    STATUS_CHANGE = "status_change"
+    NEW_REQUEST = "new_request"
+    DIGEST = "digest"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    # Failed too often, or refused for good: waits for an administrator.
+    PARKED = "parked"
 
 
 class Institution(db.Model):
@@ -152,6 +175,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    notification: Mapped[NotificationPreference] = mapped_column(
+        _enum(NotificationPreference),
+        default=NotificationPreference.IMMEDIATE,
+        server_default=NotificationPreference.IMMEDIATE.value,
+    )
 
     groups: Mapped[list[WorkshopGroup]] = relationship(
         secondary=group_instructor, back_populates="instructors", order_by="WorkshopGroup.name"
@@ -360,3 +388,36 @@ class BaselineTotal(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
 
     category: Mapped[ServiceCategory | None] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """An e-mail to send, written in the same transaction as the change it tells of.
+
+    The payload holds the facts as they were at that moment; the worker renders the
+    message from them when it sends it. A claim (token and lease) keeps two workers
+    from sending the same row.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    to_addr: Mapped[str] = mapped_column(String(254))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # The same Message-ID on every attempt lets a resent copy be recognised.
+    message_id_header: Mapped[str] = mapped_column(String(200))
+    # Set where a second copy must be impossible, e.g. one digest per person and period.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    request: Mapped[ServiceRequest | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)

@@ -24,10 +24,13 @@ class Permission(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_GROUPS = "manage_groups"
     OWN_ACCOUNT = "own_account"
+    VIEW_REPORTS = "view_reports"
+    MANAGE_BASELINE = "manage_baseline"
     VIEW_BOARD = "view_board"
     LOG_WORK = "log_work"
     CORRECT_COMPLETION = "correct_completion"
     MANAGE_PROGRAMME = "manage_programme"
+    MANAGE_OUTBOX = "manage_outbox"
 
 
 _INSTRUCTOR = {
@@ -43,12 +46,15 @@ _STAFF = _INSTRUCTOR | {
     Permission.TRIAGE,
     Permission.EDIT_REQUEST,
     Permission.INTAKE,
+    Permission.VIEW_REPORTS,
 }
 _ADMIN = _STAFF | {
     Permission.CORRECT_COMPLETION,
     Permission.MANAGE_PROGRAMME,
+    Permission.MANAGE_OUTBOX,
     Permission.MANAGE_ACCOUNTS,
     Permission.MANAGE_GROUPS,
+    Permission.MANAGE_BASELINE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

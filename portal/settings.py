@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Institution, ServiceCategory, WorkshopGroup
+from .models import BaselineTotal, Institution, RequesterKind, ServiceCategory, WorkshopGroup
 
 DEMO_FILE = Path(__file__).parent / "demo" / "opole.toml"
 
 
 def load_institution(path: Path | str) -> Institution:
-    """Create or update the institution, its service categories and groups from a TOML file."""
+    """Create or update the institution, its categories and groups; add past totals once."""
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
 
@@ -41,5 +42,40 @@ def load_institution(path: Path | str) -> Institution:
         group.location = entry.get("location", "")
         db.session.add(group)
 
+    # Past totals are entered once: loading the file again must not count them twice,
+    # and rows the administrator has corrected since stay as they are.
+    has_baseline = db.session.scalar(select(func.count()).select_from(BaselineTotal))
+    if data.get("baseline") and not has_baseline:
+        for entry in data["baseline"]:
+            db.session.add(_baseline_row(entry, categories))
+
     db.session.commit()
     return institution
+
+
+_BASELINE_KEYS = {"starts_on", "ends_on", "category", "requester_kind", "services", "note"}
+
+
+def _baseline_row(entry: dict, categories: dict[str, ServiceCategory]) -> BaselineTotal:
+    unknown = set(entry) - _BASELINE_KEYS
+    if unknown:
+        raise ValueError(f"unknown baseline setting: {', '.join(sorted(unknown))}")
+    starts_on, ends_on = entry["starts_on"], entry["ends_on"]
+    if not (isinstance(starts_on, date) and isinstance(ends_on, date)) or ends_on < starts_on:
+        raise ValueError(f"baseline period must be two dates in order: {starts_on} – {ends_on}")
+    code, kind = entry.get("category"), entry.get("requester_kind")
+    if code is not None and code not in categories:
+        raise ValueError(f"baseline names an unknown category: {code}")
+    if code is None and kind is None:
+        raise ValueError("a baseline row needs a category, a requester kind or both")
+    services = int(entry["services"])
+    if services < 0:
+        raise ValueError("baseline services cannot be negative")
+    return BaselineTotal(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        category=categories[code] if code is not None else None,
+        requester_kind=RequesterKind(kind) if kind is not None else None,
+        services=services,
+        note=entry.get("note", ""),
+    )

@@ -161,3 +161,81 @@ class Accounts:
 @pytest.fixture
 def accounts(app, client):
     return Accounts(app, client)
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a local port, keeping every message it receives.
+
+    It can be stopped and started again on the same port, to play a mail server
+    outage; addresses in `refuse` get a permanent 550 at RCPT.
+    """
+
+    def __init__(self, port: int, **server_options):
+        self.host = "127.0.0.1"
+        self.port = port
+        self.messages = []
+        self.refuse = set()
+        self.server_options = server_options
+        self._controller = None
+
+    def app_config(self, **changes) -> dict:
+        config = {
+            "MAIL_SERVER": self.host,
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            # Flask-Mail suppresses sending whenever TESTING is on, unless told otherwise.
+            "MAIL_SUPPRESS_SEND": False,
+            "MAIL_DEFAULT_SENDER": "powiadomienia@kis.example.pl",
+            "MAIL_TIMEOUT": 5,
+            "PUBLIC_BASE_URL": "https://portal.example.pl",
+        }
+        config.update(changes)
+        return config
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname=self.host, port=self.port, **self.server_options)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def received(self):
+        """The parsed messages, in the order they arrived."""
+        return [message for _rcpt, message in self.messages]
+
+
+def free_port() -> int:
+    import socket
+
+    # aiosmtpd cannot start on port 0: its readiness probe would connect to port 0.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A running local SMTP server collecting messages; `app_overrides` can point the app at it."""
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()

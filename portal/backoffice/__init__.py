@@ -34,4 +34,4 @@ def private(response):
     return response
 
 
-from . import accounts, auth, intake, jobs, programme, requests, triage  # noqa: E402,F401
+from . import accounts, auth, intake, jobs, programme, reports, requests, triage, outbox  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Logging in and out, and a user's own password."""
+"""Logging in and out, a user's own password and e-mail settings."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts
+from .. import accounts, notifications
 from ..extensions import limiter
-from ..permissions import Permission, require_permission
+from ..models import NotificationPreference
+from ..permissions import Permission, require_permission, sees_all_requests
 from ..services import DomainError
 from . import bp
-from .forms import EmptyForm, LoginForm, OwnPasswordForm
+from .forms import EmptyForm, LoginForm, NotificationForm, OwnPasswordForm
 
 
 def _failed_login(response) -> bool:
@@ -94,7 +95,19 @@ def logout():
 @require_permission(Permission.OWN_ACCOUNT)
 def own_account():
     form = OwnPasswordForm()
-    if form.validate_on_submit():
+    # Only the office hears of new requests; instructors have no such setting.
+    notification_form = None
+    if sees_all_requests(current_user):
+        notification_form = NotificationForm(
+            prefix="notify", notification=current_user.notification.value
+        )
+    if notification_form is not None and request.form.get("form") == "notification":
+        if notification_form.validate_on_submit():
+            choice = NotificationPreference(notification_form.notification.data)
+            notifications.set_preference(current_user, choice)
+            flash(_("Your e-mail settings have been saved."), "success")
+            return redirect(url_for("backoffice.own_account"), 303)
+    elif form.validate_on_submit():
         try:
             accounts.change_own_password(current_user, form.current_password.data, form.password.data)
         except DomainError as error:
@@ -102,4 +115,6 @@ def own_account():
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("backoffice.own_account"), 303)
-    return render_template("backoffice/own_account.html", form=form)
+    return render_template(
+        "backoffice/own_account.html", form=form, notification_form=notification_form
+    )

@@ -19,7 +19,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..lifecycle import Role
-from ..models import Channel
+from ..models import Channel, NotificationPreference
 from ..forms import BaseForm
 from ..phones import phone_digits
 
@@ -217,6 +217,18 @@ class OwnPasswordForm(BaseForm):
     password = PasswordField(
         _l("New password"),
         validators=[InputRequired(_l("Enter a new password.")), Length(min=12, max=200, message=_l("Use a password of at least 12 characters."))],
+    )
+
+
+class NotificationForm(BaseForm):
+    notification = RadioField(
+        _l("New requests"),
+        choices=[
+            (NotificationPreference.IMMEDIATE.value, _l("An e-mail about each new request, as it arrives")),
+            (NotificationPreference.DIGEST.value, _l("One e-mail a day listing the new requests")),
+            (NotificationPreference.NONE.value, _l("No e-mail; I check the queue myself")),
+        ],
+        validators=[InputRequired(_l("Choose how you want to hear of new requests."))],
     )
 
 

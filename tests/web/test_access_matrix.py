@@ -2,8 +2,11 @@
 
 import pytest
 from flask import url_for
+from sqlalchemy import select
 
+from portal.extensions import db
 from portal.lifecycle import Role, Status
+from portal.models import BaselineTotal
 from tests import factories
 
 from .helpers import csrf_from
@@ -38,6 +41,14 @@ EXPECTED = {
     "backoffice.edition": {"admin"},
     "backoffice.add_trainee": {"admin"},
     "backoffice.trainee": {"admin"},
+    "backoffice.reports": {"staff", "admin"},
+    "backoffice.export_report_csv": {"staff", "admin"},
+    "backoffice.export_report_xlsx": {"staff", "admin"},
+    "backoffice.report_summary": {"staff", "admin"},
+    "backoffice.baseline_totals": {"admin"},
+    "backoffice.delete_baseline_total": {"admin"},
+    "backoffice.outbox_messages": {"admin"},
+    "backoffice.retry_message": {"admin"},
 }
 PUBLIC = {"backoffice.login"}
 
@@ -73,7 +84,26 @@ def world(app, upload_folder):
             "user_id": staff.id,
             "group_id": factories.group_for("tailoring").id,
             "target": Status.IN_PROGRESS.value,
+            # The demo settings bring the club's past totals; any of them will do.
+            "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
+            "message_id": _parked_message(request),
         }
+
+
+def _parked_message(request) -> int:
+    from portal.models import MessageKind, OutboxMessage, OutboxStatus
+
+    message = OutboxMessage(
+        kind=MessageKind.SUBMITTED,
+        to_addr="resident@example.org",
+        payload={"reference": request.reference, "token": request.access_token},
+        status=OutboxStatus.PARKED,
+        message_id_header="<world@example.org>",
+        request=request,
+    )
+    db.session.add(message)
+    db.session.commit()
+    return message.id
 
 
 def _photo():

@@ -1,0 +1,198 @@
+"""What to tell whom: turns changes into outbox rows, and never talks SMTP.
+
+Services call these functions before their single commit, so a message exists
+exactly when the change it tells of does. Each row carries the facts as they were
+at that moment; the worker in `outbox` renders and sends it later, outside any
+web request.
+
+A resident hears only when they asked for e-mail updates and gave an address.
+Staff and administrators with an address hear of new requests, at once or in a
+daily digest, as each of them chose on their own account page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .lifecycle import Role, Status
+from .models import (
+    Channel,
+    MessageKind,
+    NotificationPreference,
+    OutboxMessage,
+    RequestEvent,
+    ServiceRequest,
+    User,
+    utcnow,
+)
+
+# The moves a resident hears about; the office's internal steps stay quiet.
+RESIDENT_NOTIFIED = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.NEEDS_INFO,
+        Status.SCHEDULED,
+        Status.READY,
+        Status.COMPLETED,
+        Status.DECLINED,
+        Status.CANCELLED,
+    }
+)
+# A request committed a moment before the digest ran may still be on its way in;
+# the digest covers up to this long ago and leaves the rest for the next one.
+DIGEST_SETTLE = timedelta(minutes=2)
+FIRST_DIGEST_WINDOW = timedelta(days=1)
+
+
+def request_submitted(request: ServiceRequest, taken_by: User | None = None) -> None:
+    """Queue the resident's confirmation and the immediate staff messages of a new request."""
+    db.session.flush()  # the staff's link needs the request's id
+    if wants_updates(request):
+        _enqueue(MessageKind.SUBMITTED, request.email, _resident_facts(request), request=request)
+    for user in _staff_with(NotificationPreference.IMMEDIATE):
+        if taken_by is not None and user.id == taken_by.id:
+            continue  # they took the request themselves
+        _enqueue(
+            MessageKind.NEW_REQUEST, user.email, _staff_facts(request), request=request, user=user
+        )
+
+
+def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
+    """Queue the resident's message about a move, if it is one they hear about."""
+    target = Status(event.to_status)
+    if target not in RESIDENT_NOTIFIED or not wants_updates(request):
+        return
+    scheduled = request.scheduled_for if target == Status.SCHEDULED else None
+    facts = _resident_facts(request)
+    facts.update(
+        status=target.value,
+        note=event.note if event.is_public else "",
+        scheduled_for=scheduled.isoformat() if scheduled else None,
+    )
+    _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
+
+
+def wants_updates(request: ServiceRequest) -> bool:
+    return bool(request.email and request.email_updates)
+
+
+def build_digests(now: datetime | None = None) -> list[OutboxMessage]:
+    """Queue one digest per digest-reading staff member, of the requests since their last one."""
+    until = (now or utcnow()) - DIGEST_SETTLE
+    created = []
+    for user in _staff_with(NotificationPreference.DIGEST):
+        since = _last_digest_until(user) or until - FIRST_DIGEST_WINDOW
+        if since >= until:
+            continue
+        requests = list(
+            db.session.scalars(
+                select(ServiceRequest)
+                .where(ServiceRequest.created_at > since, ServiceRequest.created_at <= until)
+                .order_by(ServiceRequest.created_at, ServiceRequest.id)
+            )
+        )
+        if not requests:
+            continue
+        payload = {
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "requests": [_staff_facts(request) for request in requests],
+        }
+        message = _enqueue(
+            MessageKind.DIGEST,
+            user.email,
+            payload,
+            user=user,
+            # Two runs at once compute the same start; the second one's row is refused.
+            dedupe_key=f"digest:{user.id}:{since.isoformat()}",
+        )
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        created.append(message)
+    return created
+
+
+def set_preference(user: User, preference: NotificationPreference) -> None:
+    """Record how a member of staff wants to hear of new requests."""
+    user.notification = NotificationPreference(preference)
+    db.session.commit()
+
+
+def _last_digest_until(user: User) -> datetime | None:
+    payload = db.session.scalars(
+        select(OutboxMessage.payload)
+        .where(OutboxMessage.kind == MessageKind.DIGEST, OutboxMessage.user_id == user.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+    return datetime.fromisoformat(payload["until"]) if payload else None
+
+
+def _staff_with(preference: NotificationPreference) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.role.in_([Role.STAFF, Role.ADMIN]),
+                User.active.is_(True),
+                User.notification == preference,
+                User.email != "",
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _resident_facts(request: ServiceRequest) -> dict:
+    return {"reference": request.reference, "token": request.access_token}
+
+
+def _staff_facts(request: ServiceRequest) -> dict:
+    """What staff are told of a request: enough to find it, no personal data."""
+    return {
+        "request_id": request.id,
+        "reference": request.reference,
+        "category": request.category.name if request.category else "",
+        "channel": Channel(request.channel).value,
+        "created_at": request.created_at.isoformat(),
+    }
+
+
+def _enqueue(
+    kind: MessageKind,
+    to_addr: str,
+    payload: dict,
+    *,
+    request: ServiceRequest | None = None,
+    user: User | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        kind=kind,
+        to_addr=to_addr,
+        payload=payload,
+        request=request,
+        user=user,
+        dedupe_key=dedupe_key,
+        message_id_header=_new_message_id(),
+        next_attempt_at=utcnow(),
+        created_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def _new_message_id() -> str:
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
+    address = sender[1] if isinstance(sender, tuple | list) else sender
+    domain = address.rpartition("@")[2].strip("<> ") or "localhost"
+    return f"<{secrets.token_hex(16)}@{domain}>"
