@@ -29,7 +29,7 @@ compile-translations: | $(BIN)/python
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations -f >/dev/null
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project portal -o portal/translations/messages.pot .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 

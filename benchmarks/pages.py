@@ -39,7 +39,14 @@ from portal.models import (  # noqa: E402
 from portal.settings import DEMO_FILE, load_institution  # noqa: E402
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
-NAMES = ["Anna Nowak", "Jan Kowalski", "Zofia Wiśniewska", "Józef Wójcik", "Halina Kamińska", "Łucja Lewandowska"]
+NAMES = [
+    "Anna Nowak",
+    "Jan Kowalski",
+    "Zofia Wiśniewska",
+    "Józef Wójcik",
+    "Halina Kamińska",
+    "Łucja Lewandowska",
+]
 
 
 def fill(count: int) -> None:
@@ -63,7 +70,9 @@ def fill(count: int) -> None:
                 "access_token": secrets.token_urlsafe(24),
                 "status": status.value,
                 "category_id": category.id,
-                "group_id": groups.get(category.id) if status not in (Status.SUBMITTED, Status.NEEDS_INFO) else None,
+                "group_id": groups.get(category.id)
+                if status not in (Status.SUBMITTED, Status.NEEDS_INFO)
+                else None,
                 "description": "Skrócić spodnie i wymienić zamek",
                 "name": rng.choice(NAMES),
                 "phone": "600 123 456",
@@ -83,8 +92,15 @@ def fill(count: int) -> None:
             }
         )
         events.append(
-            {"request_id": number, "created_at": created, "kind": "submitted", "actor_role": "resident",
-             "to_status": "submitted", "note": "", "is_public": True}
+            {
+                "request_id": number,
+                "created_at": created,
+                "kind": "submitted",
+                "actor_role": "resident",
+                "to_status": "submitted",
+                "note": "",
+                "is_public": True,
+            }
         )
         if len(batch) == 5000:
             _flush(batch, events)
@@ -130,8 +146,12 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app(
         TestConfig,
-        {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder), "WTF_CSRF_ENABLED": False,
-         "RATELIMIT_ENABLED": False},
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(folder),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        },
     )
     with app.app_context():
         if url.startswith("postgresql"):
@@ -144,15 +164,25 @@ def main() -> None:
         filled = time.perf_counter() - started
         from portal.accounts import hash_password
 
-        db.session.add(User(email="bench@example.org", name="Bench", role=Role.STAFF,
-                            password_hash=hash_password("bench-password-1")))
+        db.session.add(
+            User(
+                email="bench@example.org",
+                name="Bench",
+                role=Role.STAFF,
+                password_hash=hash_password("bench-password-1"),
+            )
+        )
         db.session.commit()
-        token = db.session.scalar(sa.select(ServiceRequest.access_token).where(ServiceRequest.id == args.requests // 2))
+        token = db.session.scalar(
+            sa.select(ServiceRequest.access_token).where(ServiceRequest.id == args.requests // 2)
+        )
         request_id = args.requests // 2
         engine = db.engine
 
     client = app.test_client()
-    client.post("/backoffice/logowanie", data={"email": "bench@example.org", "password": "bench-password-1"})
+    client.post(
+        "/backoffice/logowanie", data={"email": "bench@example.org", "password": "bench-password-1"}
+    )
     year = date.today().year
     pages = [
         ("home page", "/"),
@@ -161,19 +191,30 @@ def main() -> None:
         ("queue: waiting for review", "/backoffice/zgloszenia"),
         ("queue: all, newest first", "/backoffice/zgloszenia?status=all&sort=newest"),
         ("queue: search by name", "/backoffice/zgloszenia?status=all&q=kowalski"),
-        ("queue: filter category+kind+dates", "/backoffice/zgloszenia?status=all&category=1&kind=assisted&date_from=2024-01-01&date_to=2024-12-31"),
+        (
+            "queue: filter category+kind+dates",
+            "/backoffice/zgloszenia?status=all&category=1&kind=assisted&date_from=2024-01-01&date_to=2024-12-31",
+        ),
         ("request page", f"/backoffice/zgloszenia/{request_id}"),
         ("workshop board", "/backoffice/tablica"),
         ("report: this year", f"/backoffice/raporty?period=year&year={year}"),
         ("report: cumulative since 2019", "/backoffice/raporty?period=cumulative&since=2019-01-01"),
     ]
-    print(f"{args.requests} requests in {url.split(':')[0]}, filled in {filled:.1f} s; {args.repeats} runs each")
+    print(
+        f"{args.requests} requests in {url.split(':')[0]}, filled in {filled:.1f} s; {args.repeats} runs each"
+    )
     print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for name, path in pages:
         median, p95, queries = timed(client, path, args.repeats, engine)
         print(f"{name:40} {median:10.1f} {p95:8.1f} {queries:8d}")
-    form = {"category": "1", "description": "Skrócić spodnie o 5 cm", "name": "Anna Test", "phone": "600 123 456",
-            "is_senior": "y", "consent": "y"}
+    form = {
+        "category": "1",
+        "description": "Skrócić spodnie o 5 cm",
+        "name": "Anna Test",
+        "phone": "600 123 456",
+        "is_senior": "y",
+        "consent": "y",
+    }
     median, p95, queries = timed(client, "/zglos", args.repeats, engine, method="POST", data=form)
     print(f"{'submit a request (POST)':40} {median:10.1f} {p95:8.1f} {queries:8d}")
 

@@ -10,7 +10,9 @@ from flask import Flask
 from .config import CONFIGS, Config
 
 
-def create_app(config_class: type[Config] | str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    config_class: type[Config] | str | None = None, overrides: dict[str, Any] | None = None
+) -> Flask:
     """Build the application; no migrations, seeding or network happen here."""
     app = Flask(__name__, instance_relative_config=True)
     if config_class is None:
@@ -64,4 +66,3 @@ def _refuse_unsafe_production(app: Flask) -> None:
             "SECRET_KEY is not set. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
-

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db, login_manager
+from .i18n import N_
 from .lifecycle import Role
 from .models import ServiceCategory, User, WorkshopGroup, utcnow
 from .services import DomainError
@@ -56,19 +57,19 @@ def authenticate(email: str, password: str) -> User | None:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            "Use a password of at least 12 characters.", field="password"
-        )
+        raise DomainError(N_("Use a password of at least 12 characters."), field="password")
 
 
 def create_user(email: str, name: str, role: Role, password: str | None = None) -> tuple[User, str]:
     """Create an account; return it with its password (generated when none is given)."""
     email = normalise_email(email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise DomainError("An account with this e-mail address already exists.", field="email")
+        raise DomainError(N_("An account with this e-mail address already exists."), field="email")
     password = password or generate_password()
     check_password_strength(password)
-    user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_password(password))
+    user = User(
+        email=email, name=name.strip(), role=Role(role), password_hash=hash_password(password)
+    )
     db.session.add(user)
     db.session.commit()
     return user, password
@@ -79,7 +80,7 @@ def update_user(
 ) -> None:
     """Change an account's name, role, groups and whether it may log in."""
     if user.id == acting.id and (not active or Role(role) != Role.ADMIN):
-        raise DomainError("You cannot take away your own administrator access.", field="role")
+        raise DomainError(N_("You cannot take away your own administrator access."), field="role")
     user.name = name.strip()
     user.role = Role(role)
     user.active = active
@@ -98,7 +99,7 @@ def reset_password(user: User) -> str:
 
 def change_own_password(user: User, current: str, new: str) -> None:
     if not password_matches(user, current or ""):
-        raise DomainError("The current password is not correct.", field="current_password")
+        raise DomainError(N_("The current password is not correct."), field="current_password")
     check_password_strength(new)
     user.password_hash = hash_password(new)
     db.session.commit()
@@ -116,9 +117,9 @@ def save_group(
     name = (name or "").strip()
     clash = db.session.scalars(select(WorkshopGroup).where(WorkshopGroup.name == name)).first()
     if clash is not None and clash is not group:
-        raise DomainError("A group with this name already exists.", field="name")
+        raise DomainError(N_("A group with this name already exists."), field="name")
     if db.session.get(ServiceCategory, category_id) is None:
-        raise DomainError("Choose one of the services offered.", field="category_id")
+        raise DomainError(N_("Choose one of the services offered."), field="category_id")
     group = group or WorkshopGroup()
     group.name = name
     group.category_id = category_id

@@ -20,7 +20,12 @@ DEMO_ACCOUNTS = [
     ("admin@demo.example", "Anna Administratorka", Role.ADMIN, []),
     ("koordynator@demo.example", "Katarzyna Koordynatorka", Role.STAFF, []),
     ("krawcowa@demo.example", "Irena Instruktorka", Role.INSTRUCTOR, ["Pracownia krawiecka"]),
-    ("stolarz@demo.example", "Stanisław Instruktor", Role.INSTRUCTOR, ["Pracownia stolarsko-tapicerska"]),
+    (
+        "stolarz@demo.example",
+        "Stanisław Instruktor",
+        Role.INSTRUCTOR,
+        ["Pracownia stolarsko-tapicerska"],
+    ),
     ("remonty@demo.example", "Roman Instruktor", Role.INSTRUCTOR, ["Grupa remontowo-budowlana"]),
 ]
 DEMO_PASSWORD = "demo-haslo-2026"
@@ -65,7 +70,12 @@ def seed_demo_command() -> None:
 @with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--role", type=click.Choice([r.value for r in Role if r != Role.RESIDENT]), default="admin", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role if r != Role.RESIDENT]),
+    default="admin",
+    show_default=True,
+)
 @click.password_option(help="At least 12 characters; asked for when not given.")
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create a back-office account (use it for the first administrator)."""

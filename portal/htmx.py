@@ -6,7 +6,10 @@ from flask import request
 
 
 def is_htmx_request() -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def targets(element_id: str) -> bool:

@@ -40,7 +40,9 @@ NEXT_STEPS = {
         "We cannot carry out this request. The reason is given below. "
         "If you have questions, please call us."
     ),
-    Status.CANCELLED: _l("This request has been cancelled. You can send a new request at any time."),
+    Status.CANCELLED: _l(
+        "This request has been cancelled. You can send a new request at any time."
+    ),
 }
 
 EVENT_ACTORS = {

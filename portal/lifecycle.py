@@ -138,7 +138,10 @@ def allowed_targets(current: Status, role: Role) -> list[Status]:
 
 
 def check_move(
-    current: Status, target: Status, role: Role, provided: set[Requirement] | frozenset = frozenset()
+    current: Status,
+    target: Status,
+    role: Role,
+    provided: set[Requirement] | frozenset = frozenset(),
 ) -> Move:
     """Return the move if role may make it with what is provided, else raise a LifecycleError."""
     current, target = Status(current), Status(target)

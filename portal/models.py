@@ -9,7 +9,6 @@ from enum import StrEnum
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
-    Numeric,
     Boolean,
     Column,
     Date,
@@ -18,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -317,7 +317,9 @@ class ProgrammeEdition(db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
 
-    trainees: Mapped[list[Trainee]] = relationship(back_populates="edition", order_by="Trainee.name")
+    trainees: Mapped[list[Trainee]] = relationship(
+        back_populates="edition", order_by="Trainee.name"
+    )
 
     def is_running(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -362,7 +364,9 @@ class WorkEntry(db.Model):
     """How long one trainee worked in a work session."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("work_session.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_session.id", ondelete="CASCADE"), index=True
+    )
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
 

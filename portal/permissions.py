@@ -97,8 +97,10 @@ def can_view_request(user: User, request: ServiceRequest) -> bool:
         return False
     if sees_all_requests(user):
         return True
-    return request.group_id is not None and request.group_id in user.group_ids and (
-        request.status in JOB or request.closed_at is not None
+    return (
+        request.group_id is not None
+        and request.group_id in user.group_ids
+        and (request.status in JOB or request.closed_at is not None)
     )
 
 

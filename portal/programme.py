@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .extensions import db
+from .i18n import N_
 from .models import Gender, ProgrammeEdition, Trainee, WorkshopGroup
 from .services import DomainError
 
@@ -16,10 +17,12 @@ def save_edition(
 ) -> ProgrammeEdition:
     """Create or change a programme edition."""
     if ends_on < starts_on:
-        raise DomainError("The end date must be after the start date.", field="ends_on")
-    clash = db.session.scalars(select(ProgrammeEdition).where(ProgrammeEdition.number == number)).first()
+        raise DomainError(N_("The end date must be after the start date."), field="ends_on")
+    clash = db.session.scalars(
+        select(ProgrammeEdition).where(ProgrammeEdition.number == number)
+    ).first()
     if clash is not None and clash is not edition:
-        raise DomainError("An edition with this number already exists.", field="number")
+        raise DomainError(N_("An edition with this number already exists."), field="number")
     edition = edition or ProgrammeEdition()
     edition.number, edition.starts_on, edition.ends_on = number, starts_on, ends_on
     db.session.add(edition)
@@ -39,11 +42,11 @@ def save_trainee(
     """Create or change a trainee: only what the work log and the reports need."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("Enter the first name and surname.", field="name")
+        raise DomainError(N_("Enter the first name and surname."), field="name")
     if db.session.get(ProgrammeEdition, edition_id) is None:
-        raise DomainError("Choose the edition.", field="edition_id")
+        raise DomainError(N_("Choose the edition."), field="edition_id")
     if db.session.get(WorkshopGroup, group_id) is None:
-        raise DomainError("Choose the workshop group.", field="group_id")
+        raise DomainError(N_("Choose the workshop group."), field="group_id")
     trainee = trainee or Trainee()
     trainee.name = name
     trainee.edition_id = edition_id

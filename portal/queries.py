@@ -16,11 +16,11 @@ from .lifecycle import Status
 from .models import (
     Channel,
     Institution,
+    ProgrammeEdition,
     RequesterKind,
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
-    ProgrammeEdition,
     Trainee,
     User,
     WorkEntry,
@@ -127,14 +127,19 @@ def _queue_conditions(filters: QueueFilters, user: User, timezone: str) -> list:
             ServiceRequest.receives_assistance.is_(filters.kind == RequesterKind.ASSISTED)
         )
     if filters.date_from:
-        conditions.append(ServiceRequest.created_at >= _local_midnight_utc(filters.date_from, timezone))
+        conditions.append(
+            ServiceRequest.created_at >= _local_midnight_utc(filters.date_from, timezone)
+        )
     if filters.date_to:
         next_day = filters.date_to + timedelta(days=1)
         conditions.append(ServiceRequest.created_at < _local_midnight_utc(next_day, timezone))
     search = (filters.search or "").strip()
     if search:
         like = f"%{search.lower()}%"
-        options = [func.lower(ServiceRequest.reference).like(like), func.lower(ServiceRequest.name).like(like)]
+        options = [
+            func.lower(ServiceRequest.reference).like(like),
+            func.lower(ServiceRequest.name).like(like),
+        ]
         digits = "".join(ch for ch in search if ch.isdigit())
         if len(digits) >= 3:
             options.append(ServiceRequest.phone_digits.like(f"%{digits}%"))
@@ -162,7 +167,11 @@ def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -
     total = db.session.scalar(select(func.count()).select_from(ServiceRequest).where(*listed)) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page or 1), pages)
-    order = ServiceRequest.created_at.desc() if filters.newest_first else ServiceRequest.created_at.asc()
+    order = (
+        ServiceRequest.created_at.desc()
+        if filters.newest_first
+        else ServiceRequest.created_at.asc()
+    )
     items = list(
         db.session.scalars(
             select(ServiceRequest)
@@ -177,14 +186,22 @@ def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -
 
 
 def groups(active_only: bool = False) -> list[WorkshopGroup]:
-    statement = select(WorkshopGroup).options(joinedload(WorkshopGroup.category)).order_by(WorkshopGroup.name)
+    statement = (
+        select(WorkshopGroup)
+        .options(joinedload(WorkshopGroup.category))
+        .order_by(WorkshopGroup.name)
+    )
     if active_only:
         statement = statement.where(WorkshopGroup.active.is_(True))
     return list(db.session.scalars(statement))
 
 
 def all_categories() -> list[ServiceCategory]:
-    return list(db.session.scalars(select(ServiceCategory).order_by(ServiceCategory.position, ServiceCategory.id)))
+    return list(
+        db.session.scalars(
+            select(ServiceCategory).order_by(ServiceCategory.position, ServiceCategory.id)
+        )
+    )
 
 
 def request_for_office(request_id: int) -> ServiceRequest | None:
@@ -203,7 +220,11 @@ def request_for_office(request_id: int) -> ServiceRequest | None:
 
 
 def accounts() -> list[User]:
-    return list(db.session.scalars(select(User).options(selectinload(User.groups)).order_by(User.active.desc(), User.name)))
+    return list(
+        db.session.scalars(
+            select(User).options(selectinload(User.groups)).order_by(User.active.desc(), User.name)
+        )
+    )
 
 
 def jobs_for(
@@ -228,7 +249,9 @@ def jobs_for(
     ranked = (
         select(
             ServiceRequest.id,
-            func.row_number().over(partition_by=ServiceRequest.status, order_by=ordering).label("rank"),
+            func.row_number()
+            .over(partition_by=ServiceRequest.status, order_by=ordering)
+            .label("rank"),
         )
         .where(*conditions)
         .subquery()
@@ -245,7 +268,9 @@ def jobs_for(
         board[job.status].append(job)
     counts = {status: 0 for status in BOARD_COLUMNS}
     for status, count in db.session.execute(
-        select(ServiceRequest.status, func.count()).where(*conditions).group_by(ServiceRequest.status)
+        select(ServiceRequest.status, func.count())
+        .where(*conditions)
+        .group_by(ServiceRequest.status)
     ):
         counts[status] = count
     return board, counts

@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from .extensions import db
 from .models import ReferenceCounter
 
-_PATTERN = re.compile(r"^\s*(?:([A-Za-z]{1,8})\s*[/\\\-\s.]\s*)?(\d{4})\s*[/\\\-\s.]\s*(\d{1,6})\s*$")
+_PATTERN = re.compile(
+    r"^\s*(?:([A-Za-z]{1,8})\s*[/\\\-\s.]\s*)?(\d{4})\s*[/\\\-\s.]\s*(\d{1,6})\s*$"
+)
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:
@@ -48,4 +50,6 @@ def next_number(year: int) -> int:
 
 
 def current_last(year: int) -> int:
-    return db.session.scalar(select(ReferenceCounter.last).where(ReferenceCounter.year == year)) or 0
+    return (
+        db.session.scalar(select(ReferenceCounter.last).where(ReferenceCounter.year == year)) or 0
+    )

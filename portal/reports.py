@@ -554,9 +554,12 @@ def trainees_sentence(genders: GenderCounts) -> str | None:
     """Say how many trainees took part, women and men, as the clubs' reports do."""
     if not genders.total:
         return None
-    sentence = gettext(
-        "%(people)s took part in the programme editions of this period, including %(women)s and %(men)s.",
-        people=ngettext("%(num)d person", "%(num)d people", genders.total),
+    sentence = ngettext(
+        "%(num)d person took part in the programme editions of this period, "
+        "including %(women)s and %(men)s.",
+        "%(num)d people took part in the programme editions of this period, "
+        "including %(women)s and %(men)s.",
+        genders.total,
         women=ngettext("%(num)d woman", "%(num)d women", genders.female),
         men=ngettext("%(num)d man", "%(num)d men", genders.male),
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import lifecycle, notifications, photos, references
 from .extensions import db
+from .i18n import N_
 from .lifecycle import Requirement, Role, Status
 from .models import (
     Channel,
@@ -105,14 +106,14 @@ def submit_request(
 
     category = db.session.get(ServiceCategory, data.category_id)
     if category is None or not category.active:
-        raise DomainError("Choose one of the services offered.", field="category")
+        raise DomainError(N_("Choose one of the services offered."), field="category")
     if category.requires_address and not (data.address or "").strip():
-        raise DomainError("Give the address where the work is to be done.", field="address")
+        raise DomainError(N_("Give the address where the work is to be done."), field="address")
     digits = phone_digits(data.phone)
     if digits is None:
-        raise DomainError("Enter a phone number we can call.", field="phone")
+        raise DomainError(N_("Enter a phone number we can call."), field="phone")
     if data.channel == Channel.INSTITUTION and not (data.institution_name or "").strip():
-        raise DomainError("Give the name of the institution.", field="institution_name")
+        raise DomainError(N_("Give the name of the institution."), field="institution_name")
 
     institution = db.session.scalars(select(Institution)).first()
     prefix = institution.reference_prefix if institution else "ZG"
@@ -140,7 +141,9 @@ def submit_request(
             is_senior=data.is_senior,
             receives_assistance=data.receives_assistance,
             channel=data.channel,
-            institution_name=_clean(data.institution_name) if data.channel == Channel.INSTITUTION else None,
+            institution_name=_clean(data.institution_name)
+            if data.channel == Channel.INSTITUTION
+            else None,
             institution_contact=(
                 _clean(data.institution_contact) if data.channel == Channel.INSTITUTION else None
             ),
@@ -151,7 +154,9 @@ def submit_request(
             created_at=now,
         )
         request.photos = [
-            Photo(stored_name=name, width=photo.width, height=photo.height, size_bytes=len(photo.data))
+            Photo(
+                stored_name=name, width=photo.width, height=photo.height, size_bytes=len(photo.data)
+            )
             for name, photo in zip(stored, data.photos, strict=True)
         ]
         request.events.append(
@@ -188,7 +193,9 @@ def _clean(text: str | None) -> str | None:
 
 
 def _by_submission_key(key: str) -> ServiceRequest | None:
-    return db.session.scalars(select(ServiceRequest).where(ServiceRequest.submission_key == key)).first()
+    return db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.submission_key == key)
+    ).first()
 
 
 def change_status(
@@ -276,7 +283,9 @@ def _move(
     return event
 
 
-def cancel_by_resident(request: ServiceRequest, reason: str = "", expected_version: int | None = None) -> None:
+def cancel_by_resident(
+    request: ServiceRequest, reason: str = "", expected_version: int | None = None
+) -> None:
     """Cancel a request on its resident's word, given through the private link."""
     change_status(
         request, Status.CANCELLED, Actor.resident(), note=reason, expected_version=expected_version
@@ -296,7 +305,7 @@ def add_note(request: ServiceRequest, body: str, actor: Actor) -> RequestEvent:
     """Add an internal note to a request's history; residents never see it."""
     body = (body or "").strip()
     if not body:
-        raise DomainError("Write the note.", field="body")
+        raise DomainError(N_("Write the note."), field="body")
     event = RequestEvent(
         kind=EventKind.NOTE,
         actor_id=actor.user.id if actor.user else None,
@@ -334,7 +343,7 @@ def correct_request(
     if expected_version is not None and expected_version != request.version:
         raise StaleEdit()
     if request.status in lifecycle.CLOSED and actor.role != Role.ADMIN:
-        raise DomainError("A closed request can only be corrected by an administrator.")
+        raise DomainError(N_("A closed request can only be corrected by an administrator."))
     recorded: dict[str, dict] = {}
     for name in EDITABLE_FIELDS:
         if name not in changes:
@@ -343,11 +352,11 @@ def correct_request(
         if isinstance(new, str):
             new = new.strip() or None
         if name in ("description", "name", "phone") and not new:
-            raise DomainError("This field cannot be empty.", field=name)
+            raise DomainError(N_("This field cannot be empty."), field=name)
         if name == "phone":
             digits = phone_digits(new)
             if digits is None:
-                raise DomainError("Enter a phone number we can call.", field="phone")
+                raise DomainError(N_("Enter a phone number we can call."), field="phone")
             request.phone_digits = digits
         old = getattr(request, name)
         if old == new:
@@ -355,7 +364,7 @@ def correct_request(
         if name == "category_id":
             category = db.session.get(ServiceCategory, new)
             if category is None:
-                raise DomainError("Choose one of the services offered.", field="category_id")
+                raise DomainError(N_("Choose one of the services offered."), field="category_id")
             recorded[name] = {"old": request.category.name, "new": category.name}
         else:
             recorded[name] = {"old": old, "new": new}
@@ -401,11 +410,14 @@ def complete_job(
     lifecycle.check_move(request.status, Status.COMPLETED, actor.role, {Requirement.OUTCOME})
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
     if today is not None and completed_on > today:
-        raise DomainError("The completion date cannot be in the future.", field="completed_on")
+        raise DomainError(N_("The completion date cannot be in the future."), field="completed_on")
     if outcome == Outcome.DONE and not work_done:
-        raise DomainError("Write what was done.", field="work_done")
+        raise DomainError(N_("Write what was done."), field="work_done")
     if outcome == Outcome.NOT_DONE and not not_done_reason:
-        raise DomainError("Write why the job could not be done; the resident will see it.", field="not_done_reason")
+        raise DomainError(
+            N_("Write why the job could not be done; the resident will see it."),
+            field="not_done_reason",
+        )
     edition = edition_running_on(completed_on)
     request.completed_on = completed_on
     request.outcome = Outcome(outcome)
@@ -434,16 +446,19 @@ def correct_completion(
 ) -> RequestEvent:
     """Correct a completed job's record; only an administrator may, and the change is kept."""
     if actor.role != Role.ADMIN:
-        raise DomainError("Only an administrator can correct a completed job.")
+        raise DomainError(N_("Only an administrator can correct a completed job."))
     if request.status != Status.COMPLETED:
-        raise DomainError("Only a completed job can be corrected here.")
+        raise DomainError(N_("Only a completed job can be corrected here."))
     if expected_version is not None and expected_version != request.version:
         raise StaleEdit()
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
     if outcome == Outcome.DONE and not work_done:
-        raise DomainError("Write what was done.", field="work_done")
+        raise DomainError(N_("Write what was done."), field="work_done")
     if outcome == Outcome.NOT_DONE and not not_done_reason:
-        raise DomainError("Write why the job could not be done; the resident will see it.", field="not_done_reason")
+        raise DomainError(
+            N_("Write why the job could not be done; the resident will see it."),
+            field="not_done_reason",
+        )
     edition = edition_running_on(completed_on)
     new = {
         "completed_on": completed_on.isoformat(),

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import lifecycle
 from .extensions import db
+from .i18n import N_
 from .lifecycle import Role
 from .models import (
     EventKind,
@@ -55,27 +56,29 @@ def eligible_trainees(group_id: int, day: date) -> list[Trainee]:
 
 def _checked_entries(request: ServiceRequest, data: WorkData, today: date) -> list[WorkEntry]:
     if data.worked_on > today:
-        raise DomainError("The date of the work cannot be in the future.", field="worked_on")
+        raise DomainError(N_("The date of the work cannot be in the future."), field="worked_on")
     if not (data.description or "").strip():
-        raise DomainError("Write what was done.", field="description")
+        raise DomainError(N_("Write what was done."), field="description")
     hours: dict[int, Decimal] = {}
     for trainee_id, typed in data.hours.items():
         try:
             value = Decimal(str(typed).replace(",", ".").strip())
         except InvalidOperation:
-            raise DomainError("Enter hours as a number, e.g. 2 or 1,5.", field="trainees") from None
+            raise DomainError(
+                N_("Enter hours as a number, e.g. 2 or 1,5."), field="trainees"
+            ) from None
         if value <= 0 or value > MAX_HOURS or (value * 4) % 1 != 0:
             raise DomainError(
-                "Enter hours between 0.25 and 12, in quarters of an hour.", field="trainees"
+                N_("Enter hours between 0.25 and 12, in quarters of an hour."), field="trainees"
             )
         hours[int(trainee_id)] = value
     if not hours:
-        raise DomainError("Choose at least one trainee and their hours.", field="trainees")
+        raise DomainError(N_("Choose at least one trainee and their hours."), field="trainees")
     allowed = {t.id for t in eligible_trainees(request.group_id, data.worked_on)}
     refused = set(hours) - allowed
     if refused:
         raise DomainError(
-            "Only active trainees of this group whose edition runs on that date can be logged.",
+            N_("Only active trainees of this group whose edition runs on that date can be logged."),
             field="trainees",
         )
     return [WorkEntry(trainee_id=tid, hours=value) for tid, value in sorted(hours.items())]
@@ -83,9 +86,9 @@ def _checked_entries(request: ServiceRequest, data: WorkData, today: date) -> li
 
 def _check_job(request: ServiceRequest, actor: Actor) -> None:
     if request.status not in lifecycle.JOB:
-        raise DomainError("Work can be logged only on a job in progress in a workshop.")
+        raise DomainError(N_("Work can be logged only on a job in progress in a workshop."))
     if actor.role == Role.INSTRUCTOR and request.group_id not in actor.user.group_ids:
-        raise DomainError("This job belongs to another group.")
+        raise DomainError(N_("This job belongs to another group."))
 
 
 def log_work(request: ServiceRequest, actor: Actor, data: WorkData, *, today: date) -> WorkSession:
@@ -122,7 +125,7 @@ def correct_work(
 ) -> None:
     """Change a work session; only its author (or an admin) may, and the old values are kept."""
     if not can_edit_session(actor.user, session):
-        raise DomainError("Only the instructor who wrote this entry can change it.")
+        raise DomainError(N_("Only the instructor who wrote this entry can change it."))
     if expected_version is not None and expected_version != session.version:
         raise StaleEdit()
     request = session.request
@@ -136,7 +139,9 @@ def correct_work(
     db.session.flush()
     db.session.refresh(session, ["entries"])
     after = _snapshot(session)
-    changes = {key: {"old": before[key], "new": after[key]} for key in before if before[key] != after[key]}
+    changes = {
+        key: {"old": before[key], "new": after[key]} for key in before if before[key] != after[key]
+    }
     if changes:
         request.events.append(
             RequestEvent(
@@ -160,5 +165,7 @@ def _snapshot(session: WorkSession) -> dict[str, str]:
     return {
         "worked_on": session.worked_on.isoformat(),
         "description": session.description,
-        "hours": ", ".join(f"{entry.trainee.name}: {entry.hours.normalize():f}" for entry in session.entries),
+        "hours": ", ".join(
+            f"{entry.trainee.name}: {entry.hours.normalize():f}" for entry in session.entries
+        ),
     }

@@ -196,7 +196,9 @@ class SmtpServer:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self._controller = Controller(self, hostname=self.host, port=self.port, **self.server_options)
+        self._controller = Controller(
+            self, hostname=self.host, port=self.port, **self.server_options
+        )
         self._controller.start()
 
     def stop(self) -> None:
@@ -214,7 +216,9 @@ class SmtpServer:
         import email
         import email.policy
 
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 

@@ -45,7 +45,9 @@ def make_request(
         is_senior=fields.pop("is_senior", True),
         **fields,
     )
-    request = services.submit_request(data, services.Actor.resident(), upload_folder=upload_folder).request
+    request = services.submit_request(
+        data, services.Actor.resident(), upload_folder=upload_folder
+    ).request
     walk_to(request, status)
     return request
 
@@ -70,7 +72,11 @@ def walk_to(request: ServiceRequest, status: Status) -> None:
     for target in PATH[status]:
         if target == Status.COMPLETED:
             services.complete_job(
-                request, staff, completed_on=date(2026, 11, 20), outcome=Outcome.DONE, work_done="Wykonano"
+                request,
+                staff,
+                completed_on=date(2026, 11, 20),
+                outcome=Outcome.DONE,
+                work_done="Wykonano",
             )
             continue
         services.change_status(
@@ -91,7 +97,9 @@ def image_bytes(fmt: str = "JPEG", size=(800, 600), color=(200, 30, 30), exif=No
     return out.getvalue()
 
 
-def user(role: Role = Role.STAFF, email: str | None = None, password: str = "haslo-testowe-123") -> User:
+def user(
+    role: Role = Role.STAFF, email: str | None = None, password: str = "haslo-testowe-123"
+) -> User:
     from portal.accounts import hash_password
 
     number = next(_counter)
@@ -106,12 +114,13 @@ def user(role: Role = Role.STAFF, email: str | None = None, password: str = "has
     return account
 
 
-def bulk_requests(count: int, *, code: str = "tailoring", status: Status = Status.SUBMITTED, group=None) -> None:
+def bulk_requests(
+    count: int, *, code: str = "tailoring", status: Status = Status.SUBMITTED, group=None
+) -> None:
     """Insert many requests at once, for list pages measured with large data."""
     import secrets
 
-    from portal.models import ConsentMethod, RequestEvent, utcnow
-    from portal.models import EventKind
+    from portal.models import ConsentMethod, EventKind, RequestEvent, utcnow
 
     cat = category(code)
     now = utcnow()
@@ -134,7 +143,9 @@ def bulk_requests(count: int, *, code: str = "tailoring", status: Status = Statu
             created_at=now,
         )
         request.events.append(
-            RequestEvent(kind=EventKind.SUBMITTED, actor_role=Role.RESIDENT, to_status=status, is_public=True)
+            RequestEvent(
+                kind=EventKind.SUBMITTED, actor_role=Role.RESIDENT, to_status=status, is_public=True
+            )
         )
         db.session.add(request)
     db.session.commit()
@@ -156,7 +167,14 @@ def edition(number: int | None = None, starts_on=None, ends_on=None):
     return found
 
 
-def trainee(name: str = "Uczestnik Testowy", *, group_code: str = "tailoring", edition_=None, active=True, gender=None):
+def trainee(
+    name: str = "Uczestnik Testowy",
+    *,
+    group_code: str = "tailoring",
+    edition_=None,
+    active=True,
+    gender=None,
+):
     from portal.models import Trainee
 
     found = Trainee(

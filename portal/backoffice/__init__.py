@@ -34,4 +34,4 @@ def private(response):
     return response
 
 
-from . import accounts, auth, intake, jobs, programme, reports, requests, triage, outbox  # noqa: E402,F401
+from . import accounts, auth, intake, jobs, outbox, programme, reports, requests, triage  # noqa: E402,F401

@@ -23,7 +23,9 @@ def accounts_list():
     new_password = None
     if form.validate_on_submit():
         try:
-            user, new_password = accounts.create_user(form.email.data, form.name.data, Role(form.role.data))
+            user, new_password = accounts.create_user(
+                form.email.data, form.name.data, Role(form.role.data)
+            )
         except DomainError as error:
             getattr(form, error.field).errors.append(_(str(error)))
         else:
@@ -80,26 +82,36 @@ def reset_password(user_id: int):
     return render_template("backoffice/password_once.html", user=user, password=password)
 
 
+def _group_form(group: WorkshopGroup | None = None) -> GroupForm:
+    form = GroupForm(obj=group)
+    form.category_id.choices = [(c.id, c.name) for c in queries.all_categories()]
+    return form
+
+
+def _saved_group(group: WorkshopGroup | None, form: GroupForm) -> bool:
+    """Save the form into the group (a new one when None); put a refusal at its field."""
+    try:
+        accounts.save_group(
+            group,
+            name=form.name.data,
+            category_id=form.category_id.data,
+            location=form.location.data,
+            active=form.active.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        getattr(form, error.field).errors.append(_(str(error)))
+        return False
+    return True
+
+
 @bp.route("/grupy", methods=["GET", "POST"])
 @require_permission(Permission.MANAGE_GROUPS)
 def groups_list():
-    form = GroupForm()
-    form.category_id.choices = [(c.id, c.name) for c in queries.all_categories()]
-    if form.validate_on_submit():
-        try:
-            accounts.save_group(
-                None,
-                name=form.name.data,
-                category_id=form.category_id.data,
-                location=form.location.data,
-                active=form.active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_(str(error)))
-        else:
-            flash(_("The group has been added."), "success")
-            return redirect(url_for("backoffice.groups_list"), 303)
+    form = _group_form()
+    if form.validate_on_submit() and _saved_group(None, form):
+        flash(_("The group has been added."), "success")
+        return redirect(url_for("backoffice.groups_list"), 303)
     return render_template("backoffice/groups.html", form=form, groups=queries.groups())
 
 
@@ -109,21 +121,8 @@ def edit_group(group_id: int):
     group = db.session.get(WorkshopGroup, group_id)
     if group is None:
         abort(404)
-    form = GroupForm(obj=group)
-    form.category_id.choices = [(c.id, c.name) for c in queries.all_categories()]
-    if form.validate_on_submit():
-        try:
-            accounts.save_group(
-                group,
-                name=form.name.data,
-                category_id=form.category_id.data,
-                location=form.location.data,
-                active=form.active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_(str(error)))
-        else:
-            flash(_("The group has been saved."), "success")
-            return redirect(url_for("backoffice.groups_list"), 303)
+    form = _group_form(group)
+    if form.validate_on_submit() and _saved_group(group, form):
+        flash(_("The group has been saved."), "success")
+        return redirect(url_for("backoffice.groups_list"), 303)
     return render_template("backoffice/group.html", form=form, group=group)

@@ -109,7 +109,9 @@ def own_account():
             return redirect(url_for("backoffice.own_account"), 303)
     elif form.validate_on_submit():
         try:
-            accounts.change_own_password(current_user, form.current_password.data, form.password.data)
+            accounts.change_own_password(
+                current_user, form.current_password.data, form.password.data
+            )
         except DomainError as error:
             getattr(form, error.field).errors.append(_(str(error)))
         else:

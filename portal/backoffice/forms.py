@@ -18,15 +18,17 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import BaseForm
 from ..lifecycle import Role
 from ..models import Channel, NotificationPreference
-from ..forms import BaseForm
 from ..phones import phone_digits
 
 
 def _phone_check(form, field) -> None:
     if field.data and phone_digits(field.data) is None:
-        raise ValidationError(_l("Enter a phone number of 9 digits, for example 600 123 456 or 77 441 23 70."))
+        raise ValidationError(
+            _l("Enter a phone number of 9 digits, for example 600 123 456 or 77 441 23 70.")
+        )
 
 
 def _optional_int(value):
@@ -94,7 +96,9 @@ class NoteForm(BaseForm):
 class RequestDataForm(BaseForm):
     """The request's data as staff see and correct it."""
 
-    category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))])
+    category_id = SelectField(
+        _l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))]
+    )
     description = TextAreaField(
         _l("What needs to be done"),
         validators=[
@@ -114,7 +118,12 @@ class RequestDataForm(BaseForm):
         validators=[
             Optional(),
             Length(max=254),
-            Email(message=_l("Enter an e-mail address in the form name@example.pl, or leave it empty."), check_deliverability=False),
+            Email(
+                message=_l(
+                    "Enter an e-mail address in the form name@example.pl, or leave it empty."
+                ),
+                check_deliverability=False,
+            ),
         ],
     )
     email_updates = BooleanField(_l("Wants e-mail updates"))
@@ -123,7 +132,9 @@ class RequestDataForm(BaseForm):
     is_senior = BooleanField(_l("Senior (60+)"))
     receives_assistance = BooleanField(_l("Receives support from the social welfare centre"))
     institution_name = StringField(_l("Institution"), validators=[Length(max=200)])
-    institution_contact = StringField(_l("Contact person at the institution"), validators=[Length(max=200)])
+    institution_contact = StringField(
+        _l("Contact person at the institution"), validators=[Length(max=200)]
+    )
 
     def __init__(self, categories, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,13 +161,18 @@ class IntakeForm(RequestDataForm):
         choices=[
             (Channel.PHONE.value, _l("By phone")),
             (Channel.IN_PERSON.value, _l("In person at the office")),
-            (Channel.INSTITUTION.value, _l("From an institution (welfare centre unit, city unit, NGO)")),
+            (
+                Channel.INSTITUTION.value,
+                _l("From an institution (welfare centre unit, city unit, NGO)"),
+            ),
         ],
         default=Channel.PHONE.value,
         validators=[InputRequired(_l("Choose how the request came in."))],
     )
     oral_consent = BooleanField(
-        _l("I read the information on personal data to the person, and they agreed to their data being used for this request"),
+        _l(
+            "I read the information on personal data to the person, and they agreed to their data being used for this request"
+        ),
         validators=[InputRequired(_l("Confirm that the person was informed and agreed."))],
     )
     submission_key = HiddenField()
@@ -168,7 +184,9 @@ class IntakeForm(RequestDataForm):
     def validate_receives_assistance(self, field) -> None:
         if self.channel.data != Channel.INSTITUTION and not (field.data or self.is_senior.data):
             raise ValidationError(
-                _l("Tick at least one: the workshops serve seniors and people supported by the welfare centre.")
+                _l(
+                    "Tick at least one: the workshops serve seniors and people supported by the welfare centre."
+                )
             )
 
 
@@ -194,7 +212,10 @@ class NewAccountForm(BaseForm):
         validators=[
             InputRequired(_l("Enter the e-mail address.")),
             Length(max=254),
-            Email(message=_l("Enter an e-mail address in the form name@example.pl."), check_deliverability=False),
+            Email(
+                message=_l("Enter an e-mail address in the form name@example.pl."),
+                check_deliverability=False,
+            ),
         ],
     )
     role = RadioField(_l("Role"), choices=ROLE_CHOICES, default=Role.STAFF.value)
@@ -216,7 +237,10 @@ class OwnPasswordForm(BaseForm):
     )
     password = PasswordField(
         _l("New password"),
-        validators=[InputRequired(_l("Enter a new password.")), Length(min=12, max=200, message=_l("Use a password of at least 12 characters."))],
+        validators=[
+            InputRequired(_l("Enter a new password.")),
+            Length(min=12, max=200, message=_l("Use a password of at least 12 characters.")),
+        ],
     )
 
 
@@ -224,7 +248,10 @@ class NotificationForm(BaseForm):
     notification = RadioField(
         _l("New requests"),
         choices=[
-            (NotificationPreference.IMMEDIATE.value, _l("An e-mail about each new request, as it arrives")),
+            (
+                NotificationPreference.IMMEDIATE.value,
+                _l("An e-mail about each new request, as it arrives"),
+            ),
             (NotificationPreference.DIGEST.value, _l("One e-mail a day listing the new requests")),
             (NotificationPreference.NONE.value, _l("No e-mail; I check the queue myself")),
         ],
@@ -234,15 +261,19 @@ class NotificationForm(BaseForm):
 
 class GroupForm(BaseForm):
     name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Enter the group's name.")), Length(max=120)]
+        _l("Group name"), validators=[InputRequired(_l("Enter the group's name.")), Length(max=120)]
     )
-    category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))])
+    category_id = SelectField(
+        _l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))]
+    )
     location = StringField(_l("Location"), validators=[Length(max=200)])
     active = BooleanField(_l("The group is active"), default=True)
 
 
 class CompletionForm(VersionedForm):
-    completed_on = DateField(_l("Date of completion"), validators=[InputRequired(_l("Give the date of completion."))])
+    completed_on = DateField(
+        _l("Date of completion"), validators=[InputRequired(_l("Give the date of completion."))]
+    )
     outcome = RadioField(
         _l("Outcome"),
         choices=[("done", _l("Done")), ("not_done", _l("Could not be done"))],
@@ -254,7 +285,9 @@ class CompletionForm(VersionedForm):
 
 
 class WorkLogForm(VersionedForm):
-    worked_on = DateField(_l("Date of the work"), validators=[InputRequired(_l("Give the date of the work."))])
+    worked_on = DateField(
+        _l("Date of the work"), validators=[InputRequired(_l("Give the date of the work."))]
+    )
     description = TextAreaField(
         _l("What was done"),
         validators=[InputRequired(_l("Write what was done.")), Length(max=2000)],
@@ -262,7 +295,9 @@ class WorkLogForm(VersionedForm):
 
 
 class EditionForm(BaseForm):
-    number = IntegerField(_l("Edition number"), validators=[InputRequired(_l("Enter the edition number."))])
+    number = IntegerField(
+        _l("Edition number"), validators=[InputRequired(_l("Enter the edition number."))]
+    )
     starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Give the start date."))])
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Give the end date."))])
 
@@ -272,8 +307,14 @@ class TraineeForm(BaseForm):
         _l("First name and surname"),
         validators=[InputRequired(_l("Enter the first name and surname.")), Length(max=120)],
     )
-    edition_id = SelectField(_l("Edition"), coerce=_optional_int, validators=[InputRequired(_l("Choose the edition."))])
-    group_id = SelectField(_l("Workshop group"), coerce=_optional_int, validators=[InputRequired(_l("Choose the workshop group."))])
+    edition_id = SelectField(
+        _l("Edition"), coerce=_optional_int, validators=[InputRequired(_l("Choose the edition."))]
+    )
+    group_id = SelectField(
+        _l("Workshop group"),
+        coerce=_optional_int,
+        validators=[InputRequired(_l("Choose the workshop group."))],
+    )
     gender = RadioField(
         _l("Gender (optional, for reports)"),
         choices=[("", _l("not given")), ("female", _l("woman")), ("male", _l("man"))],

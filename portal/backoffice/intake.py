@@ -51,7 +51,9 @@ def intake():
             field = {"category": "category_id"}.get(error.field, error.field)
             getattr(form, field).errors.append(_(str(error)))
         else:
-            return redirect(url_for("backoffice.intake_done", request_id=submission.request.id), 303)
+            return redirect(
+                url_for("backoffice.intake_done", request_id=submission.request.id), 303
+            )
     return render_template("backoffice/intake.html", form=form)
 
 

@@ -76,7 +76,11 @@ def advance_job(request_id: int, target: str):
             flash(_("This move is not possible for this job now."), "error")
         else:
             flash(
-                _("%(reference)s: %(status)s.", reference=job.reference, status=STATUS_LABELS[target_status]),
+                _(
+                    "%(reference)s: %(status)s.",
+                    reference=job.reference,
+                    status=STATUS_LABELS[target_status],
+                ),
                 "success",
             )
     if htmx.targets("board"):
@@ -115,7 +119,9 @@ def complete(request_id: int):
             )
         except services.StaleEdit:
             db.session.rollback()
-            flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
+            flash(
+                _("Someone else changed this job in the meantime. Check it and try again."), "error"
+            )
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
         except services.DomainError as error:
             db.session.rollback()
@@ -150,7 +156,9 @@ def correct_completion(request_id: int):
             )
         except services.StaleEdit:
             db.session.rollback()
-            flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
+            flash(
+                _("Someone else changed this job in the meantime. Check it and try again."), "error"
+            )
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
         except services.DomainError as error:
             db.session.rollback()
@@ -197,7 +205,9 @@ def log_work(request_id: int):
                 flash(_(str(error)), "error")
         else:
             flash(_("The work has been logged."), "success")
-            return redirect(url_for("backoffice.request_page", request_id=request_id) + "#work-log", 303)
+            return redirect(
+                url_for("backoffice.request_page", request_id=request_id) + "#work-log", 303
+            )
     return render_request_page(job, work_form=form)
 
 
@@ -231,7 +241,9 @@ def edit_work(session_id: int):
             error_message = _(str(error))
         else:
             flash(_("The work log entry has been changed."), "success")
-            return redirect(url_for("backoffice.request_page", request_id=job.id) + "#work-log", 303)
+            return redirect(
+                url_for("backoffice.request_page", request_id=job.id) + "#work-log", 303
+            )
     logged = {entry.trainee_id: entry.hours for entry in session.entries}
     trainees = {t.id: t for t in worklog.eligible_trainees(job.group_id, session.worked_on)}
     trainees.update({entry.trainee_id: entry.trainee for entry in session.entries})

@@ -16,7 +16,9 @@ from .forms import EditionForm, TraineeForm
 
 def _trainee_form(trainee=None, edition_id=None) -> TraineeForm:
     form = TraineeForm(obj=trainee)
-    form.edition_id.choices = [(e.id, _("Edition %(number)s", number=e.number)) for e in queries.editions()]
+    form.edition_id.choices = [
+        (e.id, _("Edition %(number)s", number=e.number)) for e in queries.editions()
+    ]
     form.group_id.choices = [(g.id, g.name) for g in queries.groups(active_only=True)]
     if trainee is not None and not form.is_submitted():
         form.gender.data = trainee.gender.value if trainee.gender else ""
@@ -48,7 +50,10 @@ def editions():
     if form.validate_on_submit():
         try:
             edition = programme.save_edition(
-                None, number=form.number.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data
+                None,
+                number=form.number.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
             )
         except DomainError as error:
             db.session.rollback()
@@ -69,7 +74,10 @@ def edition(edition_id: int):
     if form.validate_on_submit():
         try:
             programme.save_edition(
-                found, number=form.number.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data
+                found,
+                number=form.number.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
             )
         except DomainError as error:
             db.session.rollback()
@@ -87,7 +95,9 @@ def edition(edition_id: int):
 
 def _blank_trainee_form(edition_id):
     form = TraineeForm(formdata=None)
-    form.edition_id.choices = [(e.id, _("Edition %(number)s", number=e.number)) for e in queries.editions()]
+    form.edition_id.choices = [
+        (e.id, _("Edition %(number)s", number=e.number)) for e in queries.editions()
+    ]
     form.group_id.choices = [(g.id, g.name) for g in queries.groups(active_only=True)]
     form.edition_id.data = edition_id
     return form
@@ -104,7 +114,10 @@ def add_trainee(edition_id: int):
         flash(_("The trainee has been added."), "success")
         return redirect(url_for("backoffice.edition", edition_id=edition_id), 303)
     return render_template(
-        "backoffice/edition.html", edition=found, form=EditionForm(obj=found, formdata=None), trainee_form=form
+        "backoffice/edition.html",
+        edition=found,
+        form=EditionForm(obj=found, formdata=None),
+        trainee_form=form,
     )
 
 

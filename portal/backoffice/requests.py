@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from .. import lifecycle, queries, services, worklog
 from ..extensions import db
+from ..i18n import N_
 from ..labels import STATUS_LABELS
 from ..lifecycle import Requirement, Status
 from ..models import Photo
@@ -48,7 +49,9 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
         queries.groups(active_only=True),
         key=lambda g: (g.category_id != service_request.category_id, g.name),
     )
-    default_group = next((g.id for g in groups if g.category_id == service_request.category_id), None)
+    default_group = next(
+        (g.id for g in groups if g.category_id == service_request.category_id), None
+    )
     group_choices = [(None, "")] + [(group.id, group.name) for group in groups]
     for target in lifecycle.allowed_targets(service_request.status, current_user.role):
         if target == Status.COMPLETED:
@@ -88,7 +91,9 @@ def render_request_page(
             can_log_work=can_log,
             trainees=worklog.eligible_trainees(service_request.group_id, today) if can_log else [],
             work_sessions=queries.work_sessions_of(service_request.id),
-            can_complete=lifecycle.is_allowed(service_request.status, Status.COMPLETED, current_user.role),
+            can_complete=lifecycle.is_allowed(
+                service_request.status, Status.COMPLETED, current_user.role
+            ),
             can_correct_completion=has_permission(current_user, Permission.CORRECT_COMPLETION)
             and service_request.status == Status.COMPLETED,
             can_edit_session=worklog.can_edit_session,
@@ -118,7 +123,9 @@ def change_status(request_id: int, target: str):
     if target_status == Status.COMPLETED:
         return redirect(url_for("backoffice.complete", request_id=request_id), 303)
     form = StatusChangeForm(prefix=target_status.value)
-    form.group_id.choices = [(None, "")] + [(g.id, g.name) for g in queries.groups(active_only=True)]
+    form.group_id.choices = [(None, "")] + [
+        (g.id, g.name) for g in queries.groups(active_only=True)
+    ]
     if not form.validate_on_submit():
         return render_request_page(
             service_request, _status_forms(service_request, form, target_status), code=200
@@ -145,8 +152,12 @@ def change_status(request_id: int, target: str):
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     except lifecycle.MissingRequirement as missing:
         for requirement in missing.missing:
-            getattr(form, REQUIREMENT_FIELDS[requirement]).errors.append(_(REQUIREMENT_MESSAGES[requirement]))
-        return render_request_page(service_request, _status_forms(service_request, form, target_status))
+            getattr(form, REQUIREMENT_FIELDS[requirement]).errors.append(
+                _(REQUIREMENT_MESSAGES[requirement])
+            )
+        return render_request_page(
+            service_request, _status_forms(service_request, form, target_status)
+        )
     except lifecycle.TransitionNotAllowed:
         db.session.rollback()
         flash(_("This move is not possible for this request now."), "error")
@@ -156,10 +167,10 @@ def change_status(request_id: int, target: str):
 
 
 REQUIREMENT_MESSAGES = {
-    Requirement.GROUP: "Choose the workshop group that takes the job.",
-    Requirement.REASON: "Write the reason; the resident will see it.",
-    Requirement.QUESTION: "Write what information is missing; the resident will see it.",
-    Requirement.DATE: "Give the date.",
+    Requirement.GROUP: N_("Choose the workshop group that takes the job."),
+    Requirement.REASON: N_("Write the reason; the resident will see it."),
+    Requirement.QUESTION: N_("Write what information is missing; the resident will see it."),
+    Requirement.DATE: N_("Give the date."),
 }
 
 
@@ -188,7 +199,9 @@ def add_note(request_id: int):
 def edit_request(request_id: int):
     service_request = visible_request(request_id)
     categories = queries.all_categories()
-    form = EditRequestForm(categories, obj=service_request if not request.method == "POST" else None)
+    form = EditRequestForm(
+        categories, obj=service_request if not request.method == "POST" else None
+    )
     if not request.method == "POST":
         form.version.data = service_request.version
     stale = False

@@ -42,7 +42,11 @@ class RequestForm(BaseForm):
         _l("Your first name and surname"),
         validators=[
             InputRequired(_l("Enter your first name and surname.")),
-            Length(min=2, max=120, message=_l("Enter your first name and surname (up to 120 characters).")),
+            Length(
+                min=2,
+                max=120,
+                message=_l("Enter your first name and surname (up to 120 characters)."),
+            ),
         ],
     )
     phone = StringField(
@@ -55,7 +59,9 @@ class RequestForm(BaseForm):
             Optional(),
             Length(max=254, message=_l("The e-mail address is too long.")),
             Email(
-                message=_l("Enter an e-mail address in the form name@example.pl, or leave it empty."),
+                message=_l(
+                    "Enter an e-mail address in the form name@example.pl, or leave it empty."
+                ),
                 check_deliverability=False,
             ),
         ],
@@ -72,8 +78,14 @@ class RequestForm(BaseForm):
     is_senior = BooleanField(_l("I am a senior (aged 60 or over)"))
     receives_assistance = BooleanField(_l("I receive support from the social welfare centre"))
     consent = BooleanField(
-        _l("I have read the information on personal data and I agree to my data being used to handle this request"),
-        validators=[InputRequired(_l("Tick the box to confirm you have read the information on personal data."))],
+        _l(
+            "I have read the information on personal data and I agree to my data being used to handle this request"
+        ),
+        validators=[
+            InputRequired(
+                _l("Tick the box to confirm you have read the information on personal data.")
+            )
+        ],
     )
     # Left empty by people; filled by bots that fill every field.
     website = StringField(_l("Leave this field empty"))
@@ -98,7 +110,9 @@ class RequestForm(BaseForm):
 
     def validate_email_updates(self, field) -> None:
         if field.data and not (self.email.data or "").strip():
-            raise ValidationError(_l("Enter your e-mail address to get updates, or untick this box."))
+            raise ValidationError(
+                _l("Enter your e-mail address to get updates, or untick this box.")
+            )
 
     def validate_receives_assistance(self, field) -> None:
         if not (field.data or self.is_senior.data):
@@ -125,7 +139,10 @@ class LostLinkForm(BaseForm):
     )
     phone = StringField(
         _l("The phone number given in the request"),
-        validators=[InputRequired(_l("Enter the phone number given in the request.")), _phone_check],
+        validators=[
+            InputRequired(_l("Enter the phone number given in the request.")),
+            _phone_check,
+        ],
     )
 
 

@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 
 from .. import lifecycle, queries, services
 from ..extensions import limiter
+from ..i18n import N_
 from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
 from . import bp
 from .forms import CancelForm, LostLinkForm, RequestForm
 
 PHOTO_MESSAGES = {
-    "too_large": "The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo.",
-    "empty": "The file %(name)s is empty. Choose a photo.",
-    "not_image": "The file %(name)s is not a photo. Add photos in JPG, PNG or WEBP format.",
-    "too_many_pixels": "The photo %(name)s is too large. Choose a smaller photo.",
-    "damaged": "The photo %(name)s could not be read; it may be damaged. Choose another photo.",
+    "too_large": N_("The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo."),
+    "empty": N_("The file %(name)s is empty. Choose a photo."),
+    "not_image": N_("The file %(name)s is not a photo. Add photos in JPG, PNG or WEBP format."),
+    "too_many_pixels": N_("The photo %(name)s is too large. Choose a smaller photo."),
+    "damaged": N_("The photo %(name)s could not be read; it may be damaged. Choose another photo."),
 }
 
 
@@ -198,7 +199,6 @@ def lost_link():
 @bp.get("/ochrona-danych")
 def privacy():
     return render_template("public/privacy.html")
-
 
 
 def rate_limited_form():

@@ -37,7 +37,9 @@ def _log_in(page, live_server, email):
 
 def _make(live_server, **fields):
     with live_server.app.app_context():
-        request = factories.make_request(upload_folder=live_server.app.config["UPLOAD_FOLDER"], **fields)
+        request = factories.make_request(
+            upload_folder=live_server.app.config["UPLOAD_FOLDER"], **fields
+        )
         request_id = request.id
         db.session.remove()
         return request_id
@@ -126,7 +128,12 @@ def test_every_admin_page_is_accessible(page, live_server):
         trainee = factories.trainee("Alicja Uczennica")
         job = factories.make_request(status=Status.IN_PROGRESS)
         session = factories.work_session(job, trainee, supervisor=factories.user(Role.INSTRUCTOR))
-        ids = {"edition": trainee.edition_id, "trainee": trainee.id, "session": session.id, "job": job.id}
+        ids = {
+            "edition": trainee.edition_id,
+            "trainee": trainee.id,
+            "session": session.id,
+            "job": job.id,
+        }
         user_id = factories.user(Role.STAFF).id
         group_id = factories.group_for("tailoring").id
         db.session.remove()
@@ -159,7 +166,9 @@ def test_every_admin_page_is_accessible(page, live_server):
     check_accessibility(page)
 
 
-def test_an_instructor_on_a_phone_moves_a_job_logs_work_for_two_trainees_and_completes_it(page, live_server):
+def test_an_instructor_on_a_phone_moves_a_job_logs_work_for_two_trainees_and_completes_it(
+    page, live_server
+):
     with live_server.app.app_context():
         running = factories.edition()
         factories.trainee("Alicja Uczennica", edition_=running)
@@ -219,7 +228,11 @@ def test_back_office_pages_fit_a_phone(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 800})
     _log_in(page, live_server, _account(live_server, Role.STAFF))
 
-    for path in ("/backoffice/zgloszenia", f"/backoffice/zgloszenia/{request_id}", "/backoffice/przyjmij"):
+    for path in (
+        "/backoffice/zgloszenia",
+        f"/backoffice/zgloszenia/{request_id}",
+        "/backoffice/przyjmij",
+    ):
         page.goto(live_server(path))
         assert horizontal_overflow(page) == 0, path
 

@@ -16,7 +16,10 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
 
 
 def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
-    app = create_app(ProductionConfig, {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    app = create_app(
+        ProductionConfig,
+        {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"},
+    )
 
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

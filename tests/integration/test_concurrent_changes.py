@@ -13,7 +13,9 @@ from tests import factories
 def _bump_version_elsewhere(request_id):
     with db.engine.begin() as other:
         other.execute(
-            sa.text("UPDATE service_request SET version = version + 1, contact_time = 'zmienione' WHERE id = :id"),
+            sa.text(
+                "UPDATE service_request SET version = version + 1, contact_time = 'zmienione' WHERE id = :id"
+            ),
             {"id": request_id},
         )
 
@@ -21,8 +23,12 @@ def _bump_version_elsewhere(request_id):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda r: services.change_status(r, Status.NEEDS_INFO, services.Actor(Role.STAFF), note="Jaki kolor?"),
-        lambda r: services.correct_request(r, {"name": "Nowe Nazwisko"}, services.Actor(Role.STAFF), expected_version=None),
+        lambda r: services.change_status(
+            r, Status.NEEDS_INFO, services.Actor(Role.STAFF), note="Jaki kolor?"
+        ),
+        lambda r: services.correct_request(
+            r, {"name": "Nowe Nazwisko"}, services.Actor(Role.STAFF), expected_version=None
+        ),
     ],
     ids=["status", "correction"],
 )
@@ -53,7 +59,11 @@ def test_completing_a_stale_job_raises_stale_edit(app):
 
         with pytest.raises(services.StaleEdit):
             services.complete_job(
-                request, services.Actor(Role.STAFF), completed_on=date(2026, 11, 20), outcome=Outcome.DONE, work_done="x"
+                request,
+                services.Actor(Role.STAFF),
+                completed_on=date(2026, 11, 20),
+                outcome=Outcome.DONE,
+                work_done="x",
             )
 
         db.session.remove()

@@ -63,7 +63,7 @@ ROWS_AT_FIRST_REVISION = [
     "INSERT INTO service_category (id, code, name, description, guidance, location_note, requires_address, position, active)"
     " VALUES (1, 'tailoring', 'Krawiectwo', '', '', '', false, 0, true)",
     "INSERT INTO workshop_group (id, name, category_id, location, active) VALUES (1, 'Pracownia', 1, '', true)",
-    "INSERT INTO \"user\" (id, email, name, role, password_hash, active, created_at)"
+    'INSERT INTO "user" (id, email, name, role, password_hash, active, created_at)'
     " VALUES (1, 'a@example.org', 'A', 'staff', 'x', true, '2024-01-01 10:00:00')",
     "INSERT INTO service_request (id, reference, access_token, status, category_id, description, name, phone, phone_digits,"
     " email_updates, is_senior, receives_assistance, channel, consent_at, consent_version, consent_method, created_at,"
@@ -90,7 +90,9 @@ def test_migrations_carry_existing_data_forward(database_url, tmp_path):
 
         if db.engine.dialect.name == "postgresql":
             empty_database()
-        downgrade(directory=_migrations(), revision="base") if db.engine.dialect.name == "postgresql" else None
+        downgrade(
+            directory=_migrations(), revision="base"
+        ) if db.engine.dialect.name == "postgresql" else None
         upgrade(directory=_migrations(), revision=FIRST_REVISION)
         with db.engine.begin() as connection:
             for statement in ROWS_AT_FIRST_REVISION:
@@ -99,8 +101,13 @@ def test_migrations_carry_existing_data_forward(database_url, tmp_path):
         upgrade(directory=_migrations())
 
         with db.engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT name FROM service_request")).scalar_one() == "Jan"
-            assert connection.execute(sa.text("SELECT count(*) FROM request_event")).scalar_one() == 1
+            assert (
+                connection.execute(sa.text("SELECT name FROM service_request")).scalar_one()
+                == "Jan"
+            )
+            assert (
+                connection.execute(sa.text("SELECT count(*) FROM request_event")).scalar_one() == 1
+            )
         if db.engine.dialect.name == "postgresql":
             db.session.execute(sa.text("DELETE FROM request_event"))
             db.session.execute(sa.text("DELETE FROM service_request"))

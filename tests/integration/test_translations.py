@@ -8,8 +8,19 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "portal" / "translations" / "pl" / "LC_MESSAGES" / "messages.po"
-METHODS = [("portal/**.py", "python"), ("portal/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+METHODS = [
+    ("portal/**.py", "python"),
+    ("portal/templates/**.html", "jinja2"),
+    ("portal/templates/**.txt", "jinja2"),
+]
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "N_": None,
+}
 
 
 def _catalogue():

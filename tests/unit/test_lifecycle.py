@@ -98,7 +98,9 @@ def test_open_and_closed_partition_the_statuses():
     ],
 )
 def test_a_move_without_what_it_needs_is_refused(target, needed):
-    current = {Status.SCHEDULED: Status.ACCEPTED, Status.COMPLETED: Status.IN_PROGRESS}.get(target, Status.SUBMITTED)
+    current = {Status.SCHEDULED: Status.ACCEPTED, Status.COMPLETED: Status.IN_PROGRESS}.get(
+        target, Status.SUBMITTED
+    )
 
     with pytest.raises(MissingRequirement) as error:
         lifecycle.check_move(current, target, Role.STAFF, set(Requirement) - {needed})

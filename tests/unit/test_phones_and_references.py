@@ -34,12 +34,22 @@ def test_reference_is_prefix_year_and_four_digit_number():
 
 @pytest.mark.parametrize(
     "typed",
-    ["KR/2026/0042", "kr/2026/42", "KR 2026 0042", " kr-2026-042 ", "2026/42", "KR/2026/ 0042", "KR.2026.42"],
+    [
+        "KR/2026/0042",
+        "kr/2026/42",
+        "KR 2026 0042",
+        " kr-2026-042 ",
+        "2026/42",
+        "KR/2026/ 0042",
+        "KR.2026.42",
+    ],
 )
 def test_reference_is_read_as_people_type_it(typed):
     assert parse_reference(typed, "KR") == "KR/2026/0042"
 
 
-@pytest.mark.parametrize("typed", ["", "XX/2026/0042", "KR/26/42", "KR/2026", "0042", "KR/2026/abc"])
+@pytest.mark.parametrize(
+    "typed", ["", "XX/2026/0042", "KR/26/42", "KR/2026", "0042", "KR/2026/abc"]
+)
 def test_unreadable_reference_gives_none(typed):
     assert parse_reference(typed, "KR") is None

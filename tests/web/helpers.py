@@ -24,7 +24,9 @@ def category_id(client, code: str) -> int:
     from portal.models import ServiceCategory
 
     with client.application.app_context():
-        return db.session.scalars(select(ServiceCategory.id).where(ServiceCategory.code == code)).one()
+        return db.session.scalars(
+            select(ServiceCategory.id).where(ServiceCategory.code == code)
+        ).one()
 
 
 def valid_answers(client, **changes) -> dict:
@@ -60,7 +62,9 @@ def only_request(client) -> ServiceRequest:
 
 
 def submit(client, **changes):
-    return client.post("/zglos", data=valid_answers(client, **changes), content_type="multipart/form-data")
+    return client.post(
+        "/zglos", data=valid_answers(client, **changes), content_type="multipart/form-data"
+    )
 
 
 def log_in(client, email: str, password: str = "haslo-testowe-123"):
@@ -73,3 +77,23 @@ def log_in(client, email: str, password: str = "haslo-testowe-123"):
 
 def csrf_from(client, url: str) -> str:
     return hidden_value(client.get(url).data, "csrf_token")
+
+
+def count_queries(app, client, url: str) -> int:
+    """Fetch url and return how many SQL statements the app ran for it."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return len(statements)

@@ -74,7 +74,9 @@ def world(app, upload_folder):
         )
         staff = factories.user()
         trainee = factories.trainee(group_code="tailoring")
-        session = factories.work_session(request, trainee, supervisor=factories.user(Role.INSTRUCTOR))
+        session = factories.work_session(
+            request, trainee, supervisor=factories.user(Role.INSTRUCTOR)
+        )
         return {
             "session_id": session.id,
             "edition_id": trainee.edition_id,
@@ -130,13 +132,18 @@ def test_each_role_gets_exactly_what_it_should(app, client, accounts, world, rol
     for endpoint, method, url in _urls(app, world):
         if endpoint == "backoffice.logout":
             continue  # would end the session the rest of the walk needs; tested on its own
-        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        response = client.open(
+            url, method=method, data={"csrf_token": token} if method == "POST" else None
+        )
         if endpoint in PUBLIC:
             allowed = True
         else:
             allowed = role in EXPECTED[endpoint]
         if role == "anonymous" and endpoint not in PUBLIC:
-            ok = response.status_code == 302 and "/backoffice/logowanie" in response.headers["Location"]
+            ok = (
+                response.status_code == 302
+                and "/backoffice/logowanie" in response.headers["Location"]
+            )
         elif allowed:
             ok = response.status_code in (200, 302, 303)
         else:
@@ -148,7 +155,9 @@ def test_each_role_gets_exactly_what_it_should(app, client, accounts, world, rol
 
 
 def test_logout_needs_a_logged_in_user(client):
-    response = client.post("/backoffice/wyloguj", data={"csrf_token": csrf_from(client, "/nie-mam-linku")})
+    response = client.post(
+        "/backoffice/wyloguj", data={"csrf_token": csrf_from(client, "/nie-mam-linku")}
+    )
 
     assert response.status_code == 302
     assert "/backoffice/logowanie" in response.headers["Location"]
@@ -161,12 +170,21 @@ def test_instructor_of_another_group_sees_none_of_the_job(client, accounts, worl
 
     assert client.get(f"/backoffice/zgloszenia/{request_id}").status_code == 403
     assert client.get(f"/backoffice/zgloszenia/{request_id}/zdjecia/{photo_id}").status_code == 403
-    assert client.post(f"/backoffice/zgloszenia/{request_id}/notatki", data={"csrf_token": token, "body": "x"}).status_code == 403
     assert (
-        client.post(f"/backoffice/zgloszenia/{request_id}/status/in_progress", data={"csrf_token": token}).status_code
+        client.post(
+            f"/backoffice/zgloszenia/{request_id}/notatki", data={"csrf_token": token, "body": "x"}
+        ).status_code
         == 403
     )
-    assert "Anna Kowalska" not in client.get("/backoffice/zgloszenia?status=all").get_data(as_text=True)
+    assert (
+        client.post(
+            f"/backoffice/zgloszenia/{request_id}/status/in_progress", data={"csrf_token": token}
+        ).status_code
+        == 403
+    )
+    assert "Anna Kowalska" not in client.get("/backoffice/zgloszenia?status=all").get_data(
+        as_text=True
+    )
 
 
 def test_instructor_does_not_see_requests_waiting_for_triage(app, client, accounts):
@@ -175,4 +193,6 @@ def test_instructor_does_not_see_requests_waiting_for_triage(app, client, accoun
     accounts.login_as("instructor", groups=["tailoring"])
 
     assert client.get(f"/backoffice/zgloszenia/{waiting_id}").status_code == 403
-    assert "Czeka Naocenę" not in client.get("/backoffice/zgloszenia?status=all").get_data(as_text=True)
+    assert "Czeka Naocenę" not in client.get("/backoffice/zgloszenia?status=all").get_data(
+        as_text=True
+    )

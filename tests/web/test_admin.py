@@ -9,7 +9,7 @@ from portal.lifecycle import Role
 from portal.models import User, WorkshopGroup
 from tests import factories
 
-from .helpers import csrf_from, hidden_value, log_in
+from .helpers import csrf_from, log_in
 
 
 @pytest.fixture
@@ -20,7 +20,15 @@ def admin(accounts):
 def test_admin_creates_an_account_and_the_password_is_shown_once(app, client, admin):
     token = csrf_from(client, "/backoffice/konta")
 
-    response = client.post("/backoffice/konta", data={"csrf_token": token, "name": "Nowa Osoba", "email": "Nowa@Example.org", "role": "staff"})
+    response = client.post(
+        "/backoffice/konta",
+        data={
+            "csrf_token": token,
+            "name": "Nowa Osoba",
+            "email": "Nowa@Example.org",
+            "role": "staff",
+        },
+    )
 
     page = response.get_data(as_text=True)
     password = re.search(r'id="new-password">([^<]+)<', page).group(1)
@@ -35,7 +43,10 @@ def test_duplicate_email_is_refused_at_the_field(app, client, admin, accounts):
     _, email = accounts.create("staff")
     token = csrf_from(client, "/backoffice/konta")
 
-    response = client.post("/backoffice/konta", data={"csrf_token": token, "name": "X Y", "email": email, "role": "staff"})
+    response = client.post(
+        "/backoffice/konta",
+        data={"csrf_token": token, "name": "X Y", "email": email, "role": "staff"},
+    )
 
     assert 'id="email-error"' in response.get_data(as_text=True)
 
@@ -48,7 +59,13 @@ def test_admin_makes_an_instructor_of_a_group(app, client, admin, accounts):
 
     response = client.post(
         f"/backoffice/konta/{user_id}",
-        data={"csrf_token": token, "name": "Stolarz Instruktor", "role": "instructor", "active": "y", "groups": [str(group_id)]},
+        data={
+            "csrf_token": token,
+            "name": "Stolarz Instruktor",
+            "role": "instructor",
+            "active": "y",
+            "groups": [str(group_id)],
+        },
     )
 
     assert response.status_code == 303
@@ -63,7 +80,10 @@ def test_deactivating_an_account_ends_its_sessions(app, client, admin, accounts)
     assert log_in(other, email).status_code == 303
     token = csrf_from(client, f"/backoffice/konta/{user_id}")
 
-    client.post(f"/backoffice/konta/{user_id}", data={"csrf_token": token, "name": "Była Osoba", "role": "staff"})
+    client.post(
+        f"/backoffice/konta/{user_id}",
+        data={"csrf_token": token, "name": "Była Osoba", "role": "staff"},
+    )
 
     assert other.get("/backoffice/zgloszenia").status_code == 302
     assert log_in(app.test_client(), email).status_code == 200
@@ -72,7 +92,10 @@ def test_deactivating_an_account_ends_its_sessions(app, client, admin, accounts)
 def test_admin_cannot_lock_themselves_out(app, client, admin):
     token = csrf_from(client, f"/backoffice/konta/{admin}")
 
-    response = client.post(f"/backoffice/konta/{admin}", data={"csrf_token": token, "name": "Ja", "role": "staff", "active": "y"})
+    response = client.post(
+        f"/backoffice/konta/{admin}",
+        data={"csrf_token": token, "name": "Ja", "role": "staff", "active": "y"},
+    )
 
     assert 'id="role-error"' in response.get_data(as_text=True)
     with app.app_context():
@@ -83,7 +106,9 @@ def test_password_reset_replaces_the_old_password(app, client, admin, accounts):
     user_id, email = accounts.create("staff")
     token = csrf_from(client, f"/backoffice/konta/{user_id}")
 
-    page = client.post(f"/backoffice/konta/{user_id}/nowe-haslo", data={"csrf_token": token}).get_data(as_text=True)
+    page = client.post(
+        f"/backoffice/konta/{user_id}/nowe-haslo", data={"csrf_token": token}
+    ).get_data(as_text=True)
 
     new_password = re.search(r'id="new-password">([^<]+)<', page).group(1)
     assert log_in(app.test_client(), email).status_code == 200
@@ -95,11 +120,31 @@ def test_admin_adds_and_renames_a_group(app, client, admin):
         category_id = factories.category("tailoring").id
     token = csrf_from(client, "/backoffice/grupy")
 
-    added = client.post("/backoffice/grupy", data={"csrf_token": token, "name": "Krawiectwo II", "category_id": category_id, "location": "ul. Sienkiewicza 29", "active": "y"})
+    added = client.post(
+        "/backoffice/grupy",
+        data={
+            "csrf_token": token,
+            "name": "Krawiectwo II",
+            "category_id": category_id,
+            "location": "ul. Sienkiewicza 29",
+            "active": "y",
+        },
+    )
     with app.app_context():
         group_id = db.session.query(WorkshopGroup).filter_by(name="Krawiectwo II").one().id
-    renamed = client.post(f"/backoffice/grupy/{group_id}", data={"csrf_token": token, "name": "Krawiectwo popołudniowe", "category_id": category_id, "active": "y"})
-    clash = client.post("/backoffice/grupy", data={"csrf_token": token, "name": "Krawiectwo popołudniowe", "category_id": category_id})
+    renamed = client.post(
+        f"/backoffice/grupy/{group_id}",
+        data={
+            "csrf_token": token,
+            "name": "Krawiectwo popołudniowe",
+            "category_id": category_id,
+            "active": "y",
+        },
+    )
+    clash = client.post(
+        "/backoffice/grupy",
+        data={"csrf_token": token, "name": "Krawiectwo popołudniowe", "category_id": category_id},
+    )
 
     assert added.status_code == 303 and renamed.status_code == 303
     assert 'id="name-error"' in clash.get_data(as_text=True)

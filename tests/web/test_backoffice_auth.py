@@ -35,7 +35,9 @@ def test_wrong_password_is_refused_with_a_message(client, accounts, password):
     response = log_in(client, email, password)
 
     assert response.status_code == 200
-    assert 'class="notice notice--error"' in response.get_data(as_text=True) or 'id="password-error"' in response.get_data(as_text=True)
+    assert 'class="notice notice--error"' in response.get_data(
+        as_text=True
+    ) or 'id="password-error"' in response.get_data(as_text=True)
     assert client.get("/backoffice/zgloszenia").status_code == 302
 
 
@@ -113,9 +115,14 @@ def test_anonymous_user_is_sent_to_login_and_back(client, accounts):
 class TestThrottle:
     @pytest.fixture
     def app_overrides(self):
-        return {"LOGIN_RATE_LIMIT_ACCOUNT": "3 per 15 minutes", "LOGIN_RATE_LIMIT_IP": "5 per 15 minutes"}
+        return {
+            "LOGIN_RATE_LIMIT_ACCOUNT": "3 per 15 minutes",
+            "LOGIN_RATE_LIMIT_IP": "5 per 15 minutes",
+        }
 
-    def test_an_account_is_locked_after_repeated_failures_with_a_clear_message(self, client, accounts):
+    def test_an_account_is_locked_after_repeated_failures_with_a_clear_message(
+        self, client, accounts
+    ):
         _, email = accounts.create("staff")
 
         failures = [log_in(client, email, "wrong-password-1").status_code for _ in range(3)]
@@ -131,12 +138,16 @@ class TestThrottle:
 
         for _ in range(4):
             assert log_in(client, email).status_code == 303
-            client.post("/backoffice/wyloguj", data={"csrf_token": csrf_from(client, "/backoffice/konto")})
+            client.post(
+                "/backoffice/wyloguj", data={"csrf_token": csrf_from(client, "/backoffice/konto")}
+            )
 
     def test_one_address_trying_many_accounts_is_stopped(self, client, accounts):
         emails = [accounts.create("staff")[1] for _ in range(3)]
 
-        codes = [log_in(client, email, "wrong-password-1").status_code for email in emails + emails[:2]]
+        codes = [
+            log_in(client, email, "wrong-password-1").status_code for email in emails + emails[:2]
+        ]
         blocked = log_in(client, emails[2])
 
         assert codes == [200] * 5
@@ -156,9 +167,26 @@ def test_own_password_change(client, accounts):
     accounts.login_as("staff")
     token = csrf_from(client, "/backoffice/konto")
 
-    short = client.post("/backoffice/konto", data={"csrf_token": token, "current_password": "haslo-testowe-123", "password": "krotkie"})
-    wrong = client.post("/backoffice/konto", data={"csrf_token": token, "current_password": "nie-to-haslo", "password": "nowe-dlugie-haslo-2026"})
-    right = client.post("/backoffice/konto", data={"csrf_token": token, "current_password": "haslo-testowe-123", "password": "nowe-dlugie-haslo-2026"})
+    short = client.post(
+        "/backoffice/konto",
+        data={"csrf_token": token, "current_password": "haslo-testowe-123", "password": "krotkie"},
+    )
+    wrong = client.post(
+        "/backoffice/konto",
+        data={
+            "csrf_token": token,
+            "current_password": "nie-to-haslo",
+            "password": "nowe-dlugie-haslo-2026",
+        },
+    )
+    right = client.post(
+        "/backoffice/konto",
+        data={
+            "csrf_token": token,
+            "current_password": "haslo-testowe-123",
+            "password": "nowe-dlugie-haslo-2026",
+        },
+    )
 
     assert 'id="password-error"' in short.get_data(as_text=True)
     assert 'id="current_password-error"' in wrong.get_data(as_text=True)
@@ -169,7 +197,17 @@ def test_create_user_command_makes_the_first_admin(app):
     runner = app.test_cli_runner()
 
     result = runner.invoke(
-        args=["create-user", "--email", "Pierwsza@Example.org", "--name", "Pierwsza Admin", "--role", "admin", "--password", "bardzo-dlugie-haslo"]
+        args=[
+            "create-user",
+            "--email",
+            "Pierwsza@Example.org",
+            "--name",
+            "Pierwsza Admin",
+            "--role",
+            "admin",
+            "--password",
+            "bardzo-dlugie-haslo",
+        ]
     )
 
     assert result.exit_code == 0, result.output

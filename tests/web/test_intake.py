@@ -82,7 +82,10 @@ def test_an_institution_request_is_counted_apart(app, client, staff):
 
 
 def test_an_institution_request_needs_the_institution_name(app, client, staff):
-    response = client.post("/backoffice/przyjmij", data=_answers(app, client, channel="institution", institution_name=""))
+    response = client.post(
+        "/backoffice/przyjmij",
+        data=_answers(app, client, channel="institution", institution_name=""),
+    )
 
     assert 'id="institution_name-error"' in response.get_data(as_text=True)
 
@@ -98,7 +101,9 @@ def test_an_institution_request_needs_the_institution_name(app, client, staff):
         ("email_updates", {"email_updates": "y", "email": ""}),
     ],
 )
-def test_each_rule_gets_a_message_at_its_field_and_keeps_the_rest(app, client, staff, field, changes):
+def test_each_rule_gets_a_message_at_its_field_and_keeps_the_rest(
+    app, client, staff, field, changes
+):
     response = client.post("/backoffice/przyjmij", data=_answers(app, client, **changes))
 
     page = response.get_data(as_text=True)
@@ -121,6 +126,8 @@ def test_renovation_intake_needs_the_address(app, client, staff):
     with app.app_context():
         renovation = factories.category("renovation").id
 
-    response = client.post("/backoffice/przyjmij", data=_answers(app, client, category_id=str(renovation), address=""))
+    response = client.post(
+        "/backoffice/przyjmij", data=_answers(app, client, category_id=str(renovation), address="")
+    )
 
     assert 'id="address-error"' in response.get_data(as_text=True)

@@ -11,7 +11,11 @@ def _look_up(client, reference, phone):
     page = client.get("/nie-mam-linku").data
     return client.post(
         "/nie-mam-linku",
-        data={"csrf_token": hidden_value(page, "csrf_token"), "reference": reference, "phone": phone},
+        data={
+            "csrf_token": hidden_value(page, "csrf_token"),
+            "reference": reference,
+            "phone": phone,
+        },
     )
 
 
@@ -27,7 +31,9 @@ def test_right_number_and_phone_lead_to_the_status_page(client, typed_reference,
     submit(client)
     request = only_request(client)
     year = request.reference.split("/")[1]
-    reference = typed_reference.format(ref=request.reference, ref_lower=request.reference.lower(), year=year)
+    reference = typed_reference.format(
+        ref=request.reference, ref_lower=request.reference.lower(), year=year
+    )
 
     response = _look_up(client, reference, typed_phone)
 
@@ -77,7 +83,9 @@ class TestRateLimit:
         submit(client)
         request = only_request(client)
 
-        answers = [_look_up(client, request.reference, f"600 000 00{i}").status_code for i in range(3)]
+        answers = [
+            _look_up(client, request.reference, f"600 000 00{i}").status_code for i in range(3)
+        ]
         blocked = _look_up(client, request.reference, "600 123 456")
 
         assert answers == [200, 200, 200]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from sqlalchemy import select
 
 from portal import outbox
@@ -290,24 +288,6 @@ def test_admins_find_the_outbox_in_the_menu(client, accounts):
 
 
 # The templates
-
-
-def test_every_text_in_the_plain_text_e_mails_is_also_in_their_html_so_the_catalogue_picks_it_up():
-    # babel.cfg extracts messages from .html templates only.
-    emails = Path(__file__).resolve().parents[2] / "portal" / "templates" / "emails"
-
-    def ids(pattern):
-        return {
-            message if isinstance(message, str) else message[0]
-            for _file, _line, message, _comments, _context in extract_from_dir(
-                str(emails),
-                [(pattern, "jinja2")],
-                keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
-            )
-        }
-
-    assert ids("**.txt") <= ids("**.html")
-    assert ids("**.txt")
 
 
 def test_staff_accounts_default_to_a_message_for_each_new_request(app):

@@ -60,7 +60,9 @@ def test_png_and_webp_photos_become_jpeg(client, upload_folder):
         ("uciete.jpg", image_bytes("JPEG")[:200]),
     ],
 )
-def test_a_file_that_is_not_a_usable_photo_is_refused_with_a_message(client, upload_folder, name, data):
+def test_a_file_that_is_not_a_usable_photo_is_refused_with_a_message(
+    client, upload_folder, name, data
+):
     response = _post(client, [(name, data)])
 
     page = response.get_data(as_text=True)

@@ -35,7 +35,10 @@ def test_form_offers_each_service_with_its_guidance(client):
 def test_a_service_can_be_preselected_from_the_home_page(client):
     page = client.get("/zglos?rodzaj=renovation").get_data(as_text=True)
 
-    checked = re.search(r'<input[^>]*checked[^>]*name="category"[^>]*>|<input[^>]*name="category"[^>]*checked[^>]*>', page)
+    checked = re.search(
+        r'<input[^>]*checked[^>]*name="category"[^>]*>|<input[^>]*name="category"[^>]*checked[^>]*>',
+        page,
+    )
     assert checked
 
 
@@ -87,7 +90,10 @@ def test_cancel_is_recorded_as_an_event_from_the_resident(client):
 
     client.post(
         f"/zgloszenie/{request.access_token}/anuluj",
-        data={"csrf_token": hidden_value(ask.data, "csrf_token"), "version": hidden_value(ask.data, "version")},
+        data={
+            "csrf_token": hidden_value(ask.data, "csrf_token"),
+            "version": hidden_value(ask.data, "version"),
+        },
     )
 
     with client.application.app_context():
@@ -141,7 +147,9 @@ def test_reference_numbers_follow_each_other(client):
     with client.application.app_context():
         from portal.models import ServiceRequest
 
-        references = db.session.scalars(select(ServiceRequest.reference).order_by(ServiceRequest.id)).all()
+        references = db.session.scalars(
+            select(ServiceRequest.reference).order_by(ServiceRequest.id)
+        ).all()
     assert [r[-4:] for r in references] == ["0001", "0002"]
 
 

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.lifecycle import Status
 from portal.models import Channel, ServiceRequest
 from tests import factories
+
+from .helpers import count_queries
 
 
 @pytest.fixture
@@ -21,15 +22,40 @@ def mix(app):
     """A handful of requests that differ in every filtered property."""
     with app.app_context():
         factories.make_request(name="Alicja Krawiecka", code="tailoring", phone="600 111 111")
-        factories.make_request(name="Bogdan Stolarski", code="upholstery", status=Status.ACCEPTED, phone="600 222 222")
-        factories.make_request(name="Celina Remontowa", code="renovation", status=Status.NEEDS_INFO, receives_assistance=True, is_senior=False)
-        factories.make_request(name="Dom Dziennego Pobytu", code="tailoring", channel=Channel.INSTITUTION, institution_name="DDP Złota Jesień", status=Status.COMPLETED)
-        factories.make_request(name="Edward Telefoniczny", code="tailoring", channel=Channel.PHONE, status=Status.DECLINED)
+        factories.make_request(
+            name="Bogdan Stolarski", code="upholstery", status=Status.ACCEPTED, phone="600 222 222"
+        )
+        factories.make_request(
+            name="Celina Remontowa",
+            code="renovation",
+            status=Status.NEEDS_INFO,
+            receives_assistance=True,
+            is_senior=False,
+        )
+        factories.make_request(
+            name="Dom Dziennego Pobytu",
+            code="tailoring",
+            channel=Channel.INSTITUTION,
+            institution_name="DDP Złota Jesień",
+            status=Status.COMPLETED,
+        )
+        factories.make_request(
+            name="Edward Telefoniczny",
+            code="tailoring",
+            channel=Channel.PHONE,
+            status=Status.DECLINED,
+        )
 
 
 def _names(client, **params):
     page = client.get("/backoffice/zgloszenia", query_string=params).get_data(as_text=True)
-    names = ["Alicja Krawiecka", "Bogdan Stolarski", "Celina Remontowa", "DDP Złota Jesień", "Edward Telefoniczny"]
+    names = [
+        "Alicja Krawiecka",
+        "Bogdan Stolarski",
+        "Celina Remontowa",
+        "DDP Złota Jesień",
+        "Edward Telefoniczny",
+    ]
     return {name.split()[0] for name in names if name in page}
 
 
@@ -75,11 +101,21 @@ def test_filter_by_date_range(app, client, staff, mix):
         day = (old.created_at).date()
 
     assert _names(client, status="all", date_to=day.isoformat()) == {"Alicja"}
-    assert "Alicja" not in _names(client, status="all", date_from=(day + timedelta(days=2)).isoformat())
+    assert "Alicja" not in _names(
+        client, status="all", date_from=(day + timedelta(days=2)).isoformat()
+    )
 
 
 def test_bad_filter_values_are_ignored_not_an_error(client, staff, mix):
-    response = client.get("/backoffice/zgloszenia", query_string={"status": "nonsense", "category": "x", "date_from": "yesterday", "page": "-5"})
+    response = client.get(
+        "/backoffice/zgloszenia",
+        query_string={
+            "status": "nonsense",
+            "category": "x",
+            "date_from": "yesterday",
+            "page": "-5",
+        },
+    )
 
     assert response.status_code == 200
 
@@ -107,8 +143,12 @@ def test_requests_waiting_too_long_stand_out(app, client, staff):
 
 
 def test_newest_or_oldest_first(client, staff, mix):
-    oldest = client.get("/backoffice/zgloszenia", query_string={"status": "all"}).get_data(as_text=True)
-    newest = client.get("/backoffice/zgloszenia", query_string={"status": "all", "sort": "newest"}).get_data(as_text=True)
+    oldest = client.get("/backoffice/zgloszenia", query_string={"status": "all"}).get_data(
+        as_text=True
+    )
+    newest = client.get(
+        "/backoffice/zgloszenia", query_string={"status": "all", "sort": "newest"}
+    ).get_data(as_text=True)
 
     assert oldest.index("Alicja") < oldest.index("Edward")
     assert newest.index("Edward") < newest.index("Alicja")
@@ -118,8 +158,12 @@ def test_pagination_keeps_the_filters(app, client, staff):
     with app.app_context():
         factories.bulk_requests(app.config["QUEUE_PAGE_SIZE"] + 5)
 
-    first = client.get("/backoffice/zgloszenia", query_string={"status": "all", "sort": "newest"}).get_data(as_text=True)
-    second = client.get("/backoffice/zgloszenia", query_string={"status": "all", "sort": "newest", "page": 2}).get_data(as_text=True)
+    first = client.get(
+        "/backoffice/zgloszenia", query_string={"status": "all", "sort": "newest"}
+    ).get_data(as_text=True)
+    second = client.get(
+        "/backoffice/zgloszenia", query_string={"status": "all", "sort": "newest", "page": 2}
+    ).get_data(as_text=True)
 
     assert "page=2" in first and "sort=newest" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
     assert second.count('<tr class="') == 5
@@ -138,28 +182,15 @@ def test_htmx_request_gets_only_the_results(client, staff, mix):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_the_filter_form_keeps_the_filters_in_the_url_and_works_without_javascript(client, staff, mix):
-    page = client.get("/backoffice/zgloszenia", query_string={"status": "all", "q": "Bogdan"}).get_data(as_text=True)
+def test_the_filter_form_keeps_the_filters_in_the_url_and_works_without_javascript(
+    client, staff, mix
+):
+    page = client.get(
+        "/backoffice/zgloszenia", query_string={"status": "all", "q": "Bogdan"}
+    ).get_data(as_text=True)
 
     assert 'method="get"' in page and 'hx-push-url="true"' in page
     assert 'value="Bogdan"' in page
-
-
-def _count_queries(app, client, url):
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert response.status_code == 200
-    return len(statements)
 
 
 def test_the_queue_issues_the_same_number_of_queries_for_5_and_500_requests(app, client, staff):
@@ -168,13 +199,13 @@ def test_the_queue_issues_the_same_number_of_queries_for_5_and_500_requests(app,
         group = factories.group_for("tailoring")
         factories.bulk_requests(5, status=Status.ACCEPTED, group=group)
     app.config["QUEUE_PAGE_SIZE"] = 1000
-    few = _count_queries(app, client, url)
+    few = count_queries(app, client, url)
 
     with app.app_context():
         group = factories.group_for("tailoring")
         factories.bulk_requests(495, status=Status.ACCEPTED, group=group)
         factories.bulk_requests(0)
-    many = _count_queries(app, client, url)
+    many = count_queries(app, client, url)
 
     assert few == many
     assert many <= 8, many
@@ -186,8 +217,8 @@ def test_instructor_queue_is_fixed_in_queries_too(app, client, accounts):
     with app.app_context():
         factories.bulk_requests(5, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
     app.config["QUEUE_PAGE_SIZE"] = 1000
-    few = _count_queries(app, client, url)
+    few = count_queries(app, client, url)
     with app.app_context():
         factories.bulk_requests(495, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
 
-    assert _count_queries(app, client, url) == few
+    assert count_queries(app, client, url) == few

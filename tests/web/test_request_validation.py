@@ -31,7 +31,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("field", "changes"), CASES, ids=[f"{f}-{i}" for i, (f, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("field", "changes"), CASES, ids=[f"{f}-{i}" for i, (f, _) in enumerate(CASES)]
+)
 def test_bad_answer_gets_a_message_at_its_field_and_keeps_the_rest(client, field, changes):
     response = submit(client, **changes)
 

@@ -9,7 +9,7 @@ from portal.lifecycle import Status
 from portal.models import EventKind, RequestEvent, ServiceRequest
 from tests import factories
 
-from .helpers import hidden_value
+from .helpers import count_queries, hidden_value
 
 
 def _new_request(app, **fields):
@@ -21,7 +21,10 @@ def _new_request(app, **fields):
 def _load(app, request_id):
     with app.app_context():
         request = db.session.get(ServiceRequest, request_id)
-        events = [(e.kind, e.from_status, e.to_status, e.note, e.is_public, e.changes) for e in request.events]
+        events = [
+            (e.kind, e.from_status, e.to_status, e.note, e.is_public, e.changes)
+            for e in request.events
+        ]
         db.session.expunge(request)
         return request, events
 
@@ -29,7 +32,10 @@ def _load(app, request_id):
 def _move(client, request_id, target, **fields):
     page = client.get(f"/backoffice/zgloszenia/{request_id}").get_data(as_text=True)
     prefix = f"{target}-"
-    data = {"csrf_token": hidden_value(page, "csrf_token"), prefix + "version": hidden_value(page, prefix + "version")}
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        prefix + "version": hidden_value(page, prefix + "version"),
+    }
     data.update({prefix + key: value for key, value in fields.items()})
     return client.post(f"/backoffice/zgloszenia/{request_id}/status/{target}", data=data)
 
@@ -54,14 +60,24 @@ def test_accept_assigns_the_group_and_records_who_did_it(app, client, staff):
     with app.app_context():
         group_id = factories.group_for("tailoring").id
 
-    response = _move(client, request_id, "accepted", group_id=group_id, note="Zapraszamy w czwartek")
+    response = _move(
+        client, request_id, "accepted", group_id=group_id, note="Zapraszamy w czwartek"
+    )
 
     assert response.status_code == 303
     request, events = _load(app, request_id)
     assert request.status == Status.ACCEPTED and request.group_id == group_id
-    assert events[-1][:4] == (EventKind.STATUS, Status.SUBMITTED, Status.ACCEPTED, "Zapraszamy w czwartek")
+    assert events[-1][:4] == (
+        EventKind.STATUS,
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        "Zapraszamy w czwartek",
+    )
     with app.app_context():
-        assert db.session.query(RequestEvent).filter_by(request_id=request_id).all()[-1].actor_id == staff
+        assert (
+            db.session.query(RequestEvent).filter_by(request_id=request_id).all()[-1].actor_id
+            == staff
+        )
     assert "Zapraszamy w czwartek" in client.get(f"/zgloszenie/{token}").get_data(as_text=True)
 
 
@@ -147,7 +163,10 @@ def test_unknown_target_status_is_404(app, client, staff):
     request_id, _ = _new_request(app)
     page = client.get(f"/backoffice/zgloszenia/{request_id}").get_data(as_text=True)
 
-    response = client.post(f"/backoffice/zgloszenia/{request_id}/status/flying", data={"csrf_token": hidden_value(page, "csrf_token")})
+    response = client.post(
+        f"/backoffice/zgloszenia/{request_id}/status/flying",
+        data={"csrf_token": hidden_value(page, "csrf_token")},
+    )
 
     assert response.status_code == 404
 
@@ -180,7 +199,9 @@ def test_instructor_does_not_see_eligibility(app, client, accounts):
     assert "pomocy społecznej" not in page
 
 
-def test_two_people_moving_the_same_request_the_second_is_told_and_sees_the_current_state(app, client, staff):
+def test_two_people_moving_the_same_request_the_second_is_told_and_sees_the_current_state(
+    app, client, staff
+):
     request_id, _ = _new_request(app)
     with app.app_context():
         group_id = factories.group_for("tailoring").id
@@ -191,7 +212,11 @@ def test_two_people_moving_the_same_request_the_second_is_told_and_sees_the_curr
     first = _move(client, request_id, "accepted", group_id=group_id)
     second = client.post(
         f"/backoffice/zgloszenia/{request_id}/status/declined",
-        data={"csrf_token": token, "declined-version": stale_version, "declined-note": "Poza zakresem"},
+        data={
+            "csrf_token": token,
+            "declined-version": stale_version,
+            "declined-note": "Poza zakresem",
+        },
         follow_redirects=True,
     )
 
@@ -208,23 +233,48 @@ def test_notes_are_internal(app, client, staff):
     request_id, token = _new_request(app)
     page = client.get(f"/backoffice/zgloszenia/{request_id}").get_data(as_text=True)
 
-    empty = client.post(f"/backoffice/zgloszenia/{request_id}/notatki", data={"csrf_token": hidden_value(page, "csrf_token"), "body": " "})
-    added = client.post(f"/backoffice/zgloszenia/{request_id}/notatki", data={"csrf_token": hidden_value(page, "csrf_token"), "body": "Dzwonić po 15"})
+    empty = client.post(
+        f"/backoffice/zgloszenia/{request_id}/notatki",
+        data={"csrf_token": hidden_value(page, "csrf_token"), "body": " "},
+    )
+    added = client.post(
+        f"/backoffice/zgloszenia/{request_id}/notatki",
+        data={"csrf_token": hidden_value(page, "csrf_token"), "body": "Dzwonić po 15"},
+    )
 
     assert 'id="body-error"' in empty.get_data(as_text=True)
     assert added.status_code == 303
-    assert "Dzwonić po 15" in client.get(f"/backoffice/zgloszenia/{request_id}").get_data(as_text=True)
+    assert "Dzwonić po 15" in client.get(f"/backoffice/zgloszenia/{request_id}").get_data(
+        as_text=True
+    )
     assert "Dzwonić po 15" not in client.get(f"/zgloszenie/{token}").get_data(as_text=True)
 
 
 def _edit_form(client, request_id):
     page = client.get(f"/backoffice/zgloszenia/{request_id}/edycja").get_data(as_text=True)
     fields = {name: hidden_value(page, name) for name in ("csrf_token", "version")}
-    for name in ("name", "phone", "address", "contact_time", "email", "institution_name", "institution_contact"):
-        match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', page)
+    for name in (
+        "name",
+        "phone",
+        "address",
+        "contact_time",
+        "email",
+        "institution_name",
+        "institution_contact",
+    ):
+        match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
+            rf'value="([^"]*)"[^>]*name="{name}"', page
+        )
         fields[name] = match.group(1) if match else ""
-    fields["description"] = re.search(r'<textarea[^>]*name="description"[^>]*>\s*([^<]*)</textarea>', page).group(1).strip()
-    fields["category_id"] = re.search(r'<option selected value="(\d+)"|<option value="(\d+)" selected', page).group(1) or ""
+    fields["description"] = (
+        re.search(r'<textarea[^>]*name="description"[^>]*>\s*([^<]*)</textarea>', page)
+        .group(1)
+        .strip()
+    )
+    fields["category_id"] = (
+        re.search(r'<option selected value="(\d+)"|<option value="(\d+)" selected', page).group(1)
+        or ""
+    )
     fields["is_senior"] = "y"
     return fields
 
@@ -247,7 +297,9 @@ def test_correcting_data_records_old_and_new_values(app, client, staff):
     assert "Jan Kowalsky" in history
 
 
-def test_a_stale_edit_saves_nothing_keeps_what_was_typed_and_shows_the_current_values(app, client, staff):
+def test_a_stale_edit_saves_nothing_keeps_what_was_typed_and_shows_the_current_values(
+    app, client, staff
+):
     request_id, _ = _new_request(app, name="Pierwotna Nazwa")
     mine = _edit_form(client, request_id)
     theirs = _edit_form(client, request_id)
@@ -281,7 +333,11 @@ def test_photos_are_served_to_staff_only_from_the_back_office(app, client, staff
     with app.app_context():
         request = factories.make_request(
             upload_folder=str(upload_folder),
-            photos=[clean_photo(factories.image_bytes(), max_bytes=10**7, max_pixels=10**8, max_side=400)],
+            photos=[
+                clean_photo(
+                    factories.image_bytes(), max_bytes=10**7, max_pixels=10**8, max_side=400
+                )
+            ],
         )
         request_id, photo_id, token = request.id, request.photos[0].id, request.access_token
 
@@ -289,13 +345,16 @@ def test_photos_are_served_to_staff_only_from_the_back_office(app, client, staff
 
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.headers["Cache-Control"] == "no-store"
-    assert client.get(f"/backoffice/zgloszenia/{request_id}/zdjecia/{photo_id + 99}").status_code == 404
+    assert (
+        client.get(f"/backoffice/zgloszenia/{request_id}/zdjecia/{photo_id + 99}").status_code
+        == 404
+    )
     assert "zdjecia" not in client.get(f"/zgloszenie/{token}").get_data(as_text=True)
 
 
-def test_the_request_page_issues_the_same_queries_for_a_short_and_a_long_history(app, client, staff):
-    from .test_queue import _count_queries
-
+def test_the_request_page_issues_the_same_queries_for_a_short_and_a_long_history(
+    app, client, staff
+):
     short_id, _ = _new_request(app)
     long_id, _ = _new_request(app, status=Status.IN_PROGRESS)
     with app.app_context():
@@ -309,10 +368,12 @@ def test_the_request_page_issues_the_same_queries_for_a_short_and_a_long_history
         request = db.session.get(ServiceRequest, short_id)
         factories.walk_to(request, Status.IN_PROGRESS)
         services_note(request, "Jedna notatka")
-        factories.work_session(request, factories.trainee("Basia Uczennica"), supervisor=factories.user(), hours="1")
+        factories.work_session(
+            request, factories.trainee("Basia Uczennica"), supervisor=factories.user(), hours="1"
+        )
         db.session.remove()
 
-    assert _count_queries(app, client, f"/backoffice/zgloszenia/{short_id}") == _count_queries(
+    assert count_queries(app, client, f"/backoffice/zgloszenia/{short_id}") == count_queries(
         app, client, f"/backoffice/zgloszenia/{long_id}"
     )
 

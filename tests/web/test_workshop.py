@@ -10,7 +10,7 @@ from portal.lifecycle import Role, Status
 from portal.models import EventKind, Outcome, RequestEvent, ServiceRequest, WorkSession
 from tests import factories
 
-from .helpers import csrf_from, hidden_value
+from .helpers import count_queries, csrf_from, hidden_value
 
 
 @pytest.fixture
@@ -30,7 +30,9 @@ def _status(app, request_id):
 
 def _advance(client, request_id, target, **headers):
     token = csrf_from(client, "/backoffice/tablica")
-    return client.post(f"/backoffice/tablica/{request_id}/{target}", data={"csrf_token": token}, headers=headers)
+    return client.post(
+        f"/backoffice/tablica/{request_id}/{target}", data={"csrf_token": token}, headers=headers
+    )
 
 
 def test_the_board_shows_own_groups_jobs_by_status_with_contact_data(app, client, instructor):
@@ -112,11 +114,15 @@ def crew(app):
     """Two trainees of the tailoring group in a running edition, and three who may not be logged."""
     with app.app_context():
         running = factories.edition()
-        finished = factories.edition(starts_on=date.today() - timedelta(days=300), ends_on=date.today() - timedelta(days=100))
+        finished = factories.edition(
+            starts_on=date.today() - timedelta(days=300), ends_on=date.today() - timedelta(days=100)
+        )
         names = {
             "ala": factories.trainee("Alicja Uczennica", edition_=running),
             "basia": factories.trainee("Barbara Uczennica", edition_=running),
-            "other_group": factories.trainee("Celina Stolarska", group_code="upholstery", edition_=running),
+            "other_group": factories.trainee(
+                "Celina Stolarska", group_code="upholstery", edition_=running
+            ),
             "finished": factories.trainee("Dorota Absolwentka", edition_=finished),
             "inactive": factories.trainee("Ewa Nieaktywna", edition_=running, active=False),
         }
@@ -134,14 +140,20 @@ def _log(client, job, hours, description="Skrócono nogawki", worked_on=None):
     return client.post(f"/backoffice/zgloszenia/{job}/praca", data=data)
 
 
-def test_work_for_two_trainees_is_logged_with_the_instructor_as_supervisor(app, client, instructor, crew):
+def test_work_for_two_trainees_is_logged_with_the_instructor_as_supervisor(
+    app, client, instructor, crew
+):
     job = _job(app, status=Status.IN_PROGRESS)
 
     page = client.get(f"/backoffice/zgloszenia/{job}").get_data(as_text=True)
     response = _log(client, job, {crew["ala"]: "2", crew["basia"]: "1,5"})
 
     assert "Alicja Uczennica" in page and "Barbara Uczennica" in page
-    assert "Celina Stolarska" not in page and "Dorota Absolwentka" not in page and "Ewa Nieaktywna" not in page
+    assert (
+        "Celina Stolarska" not in page
+        and "Dorota Absolwentka" not in page
+        and "Ewa Nieaktywna" not in page
+    )
     assert response.status_code == 303
     with app.app_context():
         session = db.session.query(WorkSession).one()
@@ -153,7 +165,9 @@ def test_work_for_two_trainees_is_logged_with_the_instructor_as_supervisor(app, 
 
 
 @pytest.mark.parametrize("who", ["other_group", "finished", "inactive"])
-def test_trainees_of_other_groups_finished_editions_or_inactive_are_refused(app, client, instructor, crew, who):
+def test_trainees_of_other_groups_finished_editions_or_inactive_are_refused(
+    app, client, instructor, crew, who
+):
     job = _job(app, status=Status.IN_PROGRESS)
 
     response = _log(client, job, {crew["ala"]: "2", crew[who]: "2"})
@@ -183,7 +197,9 @@ def test_work_cannot_be_logged_in_the_future_or_without_trainees(app, client, in
     assert 'id="work-error"' in nobody.get_data(as_text=True)
 
 
-def test_the_author_changes_an_entry_and_the_old_values_stay_in_the_history(app, client, instructor, crew):
+def test_the_author_changes_an_entry_and_the_old_values_stay_in_the_history(
+    app, client, instructor, crew
+):
     job = _job(app, status=Status.IN_PROGRESS)
     _log(client, job, {crew["ala"]: "2"})
     with app.app_context():
@@ -204,7 +220,12 @@ def test_the_author_changes_an_entry_and_the_old_values_stay_in_the_history(app,
 
     assert response.status_code == 303
     with app.app_context():
-        event = db.session.query(RequestEvent).filter_by(kind=EventKind.WORK_LOG).order_by(RequestEvent.id.desc()).first()
+        event = (
+            db.session.query(RequestEvent)
+            .filter_by(kind=EventKind.WORK_LOG)
+            .order_by(RequestEvent.id.desc())
+            .first()
+        )
         assert event.changes["hours"]["old"] == "Alicja Uczennica: 2"
         assert event.changes["hours"]["new"] == "Alicja Uczennica: 3, Barbara Uczennica: 1"
 
@@ -213,7 +234,11 @@ def test_another_instructor_cannot_change_the_entry(app, client, accounts, crew)
     with app.app_context():
         job = factories.make_request(status=Status.IN_PROGRESS)
         author = factories.user(Role.INSTRUCTOR)
-        session_id = factories.work_session(job, db.session.get(__import__("portal.models", fromlist=["Trainee"]).Trainee, crew["ala"]), supervisor=author).id
+        session_id = factories.work_session(
+            job,
+            db.session.get(__import__("portal.models", fromlist=["Trainee"]).Trainee, crew["ala"]),
+            supervisor=author,
+        ).id
     accounts.login_as("instructor", groups=["tailoring"])
 
     assert client.get(f"/backoffice/praca/{session_id}").status_code == 403
@@ -255,7 +280,9 @@ def test_a_job_that_could_not_be_done_needs_a_reason(app, client, instructor):
     job = _job(app, status=Status.IN_PROGRESS)
 
     missing = _complete(client, job, outcome="not_done", work_done="", not_done_reason="")
-    given = _complete(client, job, outcome="not_done", work_done="", not_done_reason="Materiał się rozpada")
+    given = _complete(
+        client, job, outcome="not_done", work_done="", not_done_reason="Materiał się rozpada"
+    )
 
     assert 'id="not_done_reason-error"' in missing.get_data(as_text=True)
     assert given.status_code == 303
@@ -312,15 +339,15 @@ def test_only_an_admin_corrects_a_completion_and_the_correction_is_recorded(app,
         assert event.changes["completed_on"] == {"old": "2026-11-20", "new": "2026-11-18"}
 
 
-def test_the_board_issues_the_same_queries_for_few_and_many_jobs_and_caps_each_column(app, client, instructor):
-    from .test_queue import _count_queries
-
+def test_the_board_issues_the_same_queries_for_few_and_many_jobs_and_caps_each_column(
+    app, client, instructor
+):
     with app.app_context():
         factories.bulk_requests(3, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
-    few = _count_queries(app, client, "/backoffice/tablica")
+    few = count_queries(app, client, "/backoffice/tablica")
     with app.app_context():
         factories.bulk_requests(120, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
-    many = _count_queries(app, client, "/backoffice/tablica")
+    many = count_queries(app, client, "/backoffice/tablica")
 
     page = client.get("/backoffice/tablica").get_data(as_text=True)
     assert few == many
