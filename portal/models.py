@@ -22,6 +22,9 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -125,6 +128,31 @@ class Institution(db.Model):
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     retention: Mapped[str] = mapped_column(Text, default="")
     consent_version: Mapped[str] = mapped_column(String(20), default="1")
+    # Closed requests older than this lose their personal data (the totals stay).
+    retention_months: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # An administrator may require two-factor login of every back-office account.
+    require_two_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    # The accessibility statement (deklaracja dostępności) the Polish act requires.
+    accessibility_published_on: Mapped[date | None] = mapped_column(Date)
+    accessibility_updated_on: Mapped[date | None] = mapped_column(Date)
+    accessibility_prepared_on: Mapped[date | None] = mapped_column(Date)
+    accessibility_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    accessibility_status: Mapped[str] = mapped_column(
+        String(20), default="partial", server_default="partial"
+    )
+    accessibility_exceptions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accessibility_contact_name: Mapped[str] = mapped_column(
+        String(120), default="", server_default=""
+    )
+    accessibility_contact_email: Mapped[str] = mapped_column(
+        String(254), default="", server_default=""
+    )
+    accessibility_contact_phone: Mapped[str] = mapped_column(
+        String(40), default="", server_default=""
+    )
+    building_accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -180,6 +208,12 @@ class User(UserMixin, db.Model):
         default=NotificationPreference.IMMEDIATE,
         server_default=NotificationPreference.IMMEDIATE.value,
     )
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Two-factor login (TOTP, RFC 6238): the base32 secret, when it was turned on, and the
+    # last time step accepted, so that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     groups: Mapped[list[WorkshopGroup]] = relationship(
         secondary=group_instructor, back_populates="instructors", order_by="WorkshopGroup.name"
@@ -242,6 +276,8 @@ class ServiceRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when the retention run or an erasure removed the personal data.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     category: Mapped[ServiceCategory] = relationship()
@@ -425,3 +461,47 @@ class OutboxMessage(db.Model):
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+
+class UserSession(db.Model):
+    """A logged-in session kept on the server, so logout and deactivation really end it.
+
+    The browser's cookie holds only a random token; the table holds its SHA-256 hash.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app when it is lost."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(256))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(db.Model):
+    """Who viewed, exported, corrected or erased which resident's data, and when.
+
+    request_id is a plain number, not a foreign key: the entry outlives an erased request.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str] = mapped_column(String(300), default="")
+
+    actor: Mapped[User | None] = relationship()
