@@ -45,6 +45,11 @@ def create_app(
     app.register_blueprint(public_bp)
     app.register_blueprint(backoffice_bp)
     requestcycle.register(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     errors.register(app)
     register_cli(app)
     return app
@@ -61,6 +66,8 @@ def _fill_instance_defaults(app: Flask) -> None:
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and app.debug:
+        raise RuntimeError("Debug mode is on in production. Unset FLASK_DEBUG.")
     if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set. Generate one with: "

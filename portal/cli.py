@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from . import accounts, notifications, outbox, settings
+from .deploycheck import check_deploy_command
 from .extensions import db
 from .lifecycle import Role
 from .models import User, WorkshopGroup
@@ -36,6 +37,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(check_deploy_command)
 
 
 @click.command("load-institution")

@@ -12,6 +12,10 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 class Config:
     ENV_NAME = "base"
+    # Strict-Transport-Security value; empty sends none (development over plain HTTP).
+    HSTS = ""
+    # How many reverse proxies stand in front (for the client's address in rate limits).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: a SQLite file in the instance folder, decided in create_app.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -87,6 +91,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    HSTS = os.environ.get("HSTS", "max-age=31536000; includeSubDomains")
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -72,6 +72,9 @@ def _security_headers(response):
     # Private links carry their token in the path: never leak it to another site.
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint and request.endpoint != "static":
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", current_app.config["HSTS"])
+    if request.endpoint != "static":
         headers.setdefault("Cache-Control", "no-store")
     return response
