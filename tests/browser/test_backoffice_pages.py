@@ -238,5 +238,11 @@ def test_back_office_pages_fit_a_phone(page, live_server, width):
 
 
 @pytest.fixture(autouse=True)
-def _quick_failures(page):
+def _quick_failures_and_no_console_errors(page):
+    """Fail fast, and fail on any console error: a CSP violation shows up there."""
     page.set_default_timeout(8000)
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield
+    assert problems == []
