@@ -135,14 +135,15 @@ def _queue_conditions(filters: QueueFilters, user: User, timezone: str) -> list:
         conditions.append(ServiceRequest.created_at < _local_midnight_utc(next_day, timezone))
     search = (filters.search or "").strip()
     if search:
-        like = f"%{search.lower()}%"
+        # What staff type is matched literally: % and _ are not wildcards.
+        text = search.lower()
         options = [
-            func.lower(ServiceRequest.reference).like(like),
-            func.lower(ServiceRequest.name).like(like),
+            func.lower(ServiceRequest.reference).contains(text, autoescape=True),
+            func.lower(ServiceRequest.name).contains(text, autoescape=True),
         ]
         digits = "".join(ch for ch in search if ch.isdigit())
         if len(digits) >= 3:
-            options.append(ServiceRequest.phone_digits.like(f"%{digits}%"))
+            options.append(ServiceRequest.phone_digits.contains(digits, autoescape=True))
         conditions.append(or_(*options))
     return conditions
 

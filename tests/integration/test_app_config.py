@@ -8,7 +8,7 @@ from portal.config import ProductionConfig, TestConfig
 from portal.extensions import db
 
 
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+def test_v13_3_1_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):

@@ -68,7 +68,7 @@ def test_sqlite_and_in_memory_rate_limits_are_warnings_not_errors():
     assert "warning: DATABASE_URL" in result.output and "warning: RATELIMIT_STORAGE_URI" in result.output
 
 
-def test_production_refuses_to_start_in_debug_mode(monkeypatch):
+def test_v13_4_2_production_refuses_to_start_in_debug_mode(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
 
     with pytest.raises(RuntimeError, match="Debug"):

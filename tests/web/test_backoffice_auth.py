@@ -41,7 +41,7 @@ def test_wrong_password_is_refused_with_a_message(client, accounts, password):
     assert client.get("/backoffice/zgloszenia").status_code == 302
 
 
-def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client, accounts):
+def test_v6_3_8_unknown_email_gets_the_same_answer_as_a_wrong_password(client, accounts):
     _, email = accounts.create("staff")
 
     unknown = log_in(client, "nobody@example.org", "wrong-password-1").get_data(as_text=True)
@@ -92,7 +92,7 @@ def test_the_session_is_permanent_with_a_limited_lifetime(app, client, accounts)
         ("javascript:alert(1)", "/backoffice/zgloszenia"),
     ],
 )
-def test_login_returns_only_to_pages_of_this_site(client, accounts, next_url, lands_on):
+def test_v1_2_2_login_returns_only_to_pages_of_this_site(client, accounts, next_url, lands_on):
     _, email = accounts.create("staff")
     token = csrf_from(client, "/backoffice/logowanie")
 
@@ -120,7 +120,7 @@ class TestThrottle:
             "LOGIN_RATE_LIMIT_IP": "5 per 15 minutes",
         }
 
-    def test_an_account_is_locked_after_repeated_failures_with_a_clear_message(
+    def test_v6_1_1_an_account_is_locked_after_repeated_failures_with_a_clear_message(
         self, client, accounts
     ):
         _, email = accounts.create("staff")
@@ -154,7 +154,7 @@ class TestThrottle:
         assert blocked.status_code == 429
 
 
-def test_the_production_password_hash_meets_the_owasp_minimum(app):
+def test_v11_4_2_the_production_password_hash_meets_the_owasp_minimum(app):
     assert Config.PASSWORD_HASH_METHOD == "scrypt:131072:8:1"
     with app.app_context():
         app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
@@ -163,7 +163,7 @@ def test_the_production_password_hash_meets_the_owasp_minimum(app):
         assert check_password_hash(user.password_hash, password)
 
 
-def test_own_password_change(client, accounts):
+def test_v6_2_3_own_password_change_needs_the_current_one_and_12_characters(client, accounts):
     accounts.login_as("staff")
     token = csrf_from(client, "/backoffice/konto")
 

@@ -49,7 +49,7 @@ def test_right_number_and_phone_lead_to_the_status_page(client, typed_reference,
         ("XX/2026/0001", "600 123 456"),
     ],
 )
-def test_wrong_data_reveals_nothing(client, reference, phone):
+def test_v11_5_1_wrong_data_reveals_nothing(client, reference, phone):
     submit(client)
     request = only_request(client)
 
@@ -98,7 +98,7 @@ class TestSubmissionRateLimit:
     def app_overrides(self):
         return {"SUBMIT_RATE_LIMIT": "2 per minute"}
 
-    def test_too_many_submissions_are_refused_but_the_form_keeps_what_was_typed(self, client):
+    def test_v2_4_1_too_many_submissions_are_refused_but_the_form_keeps_what_was_typed(self, client):
         from .helpers import request_count
 
         codes = [submit(client).status_code for _ in range(2)]

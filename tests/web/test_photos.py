@@ -23,7 +23,7 @@ def _post(client, files, **changes):
     return client.post("/zglos", data=answers, content_type="multipart/form-data")
 
 
-def test_a_real_photo_is_accepted_and_re_encoded_without_metadata(client, upload_folder):
+def test_v5_2_2_a_real_photo_is_accepted_and_re_encoded_without_metadata(client, upload_folder):
     original = image_bytes("JPEG", size=(3000, 2000), exif=_exif_with_gps())
     assert b"PhoneMaker" in original
 
@@ -97,7 +97,7 @@ def test_more_than_three_photos_are_refused(client, upload_folder):
     assert list(upload_folder.iterdir()) == []
 
 
-def test_photos_are_not_served_publicly(client, upload_folder):
+def test_v5_3_1_photos_are_not_served_publicly(client, upload_folder):
     _post(client, [("a.jpg", image_bytes())])
     stored = next(upload_folder.iterdir()).name
 

@@ -164,7 +164,7 @@ def test_private_pages_are_not_cached_or_indexed_and_leak_no_referrer(client):
     assert 'name="robots" content="noindex' in response.get_data(as_text=True)
 
 
-def test_double_submit_creates_exactly_one_request(client):
+def test_v2_3_3_double_submit_creates_exactly_one_request(client):
     answers = valid_answers(client)
 
     first = client.post("/zglos", data=dict(answers), content_type="multipart/form-data")
@@ -182,7 +182,7 @@ def test_each_fresh_form_gets_its_own_submission_key(client):
     assert first != second and len(first) >= 16
 
 
-def test_honeypot_filled_creates_nothing_and_keeps_what_was_typed(client):
+def test_v2_4_1_honeypot_filled_creates_nothing_and_keeps_what_was_typed(client):
     response = submit(client, website="http://spam.example")
 
     page = response.get_data(as_text=True)

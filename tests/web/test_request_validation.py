@@ -34,7 +34,7 @@ CASES = [
 @pytest.mark.parametrize(
     ("field", "changes"), CASES, ids=[f"{f}-{i}" for i, (f, _) in enumerate(CASES)]
 )
-def test_bad_answer_gets_a_message_at_its_field_and_keeps_the_rest(client, field, changes):
+def test_v2_2_1_bad_answer_gets_a_message_at_its_field_and_keeps_the_rest(client, field, changes):
     response = submit(client, **changes)
 
     page = response.get_data(as_text=True)
@@ -51,7 +51,7 @@ def test_bad_answer_gets_a_message_at_its_field_and_keeps_the_rest(client, field
         assert 'value="600 123 456"' in page
 
 
-def test_renovation_needs_the_home_address(client):
+def test_v2_2_3_renovation_needs_the_home_address(client):
     response = submit(client, category=_renovation(client), address="   ")
 
     page = response.get_data(as_text=True)

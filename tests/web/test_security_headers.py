@@ -21,7 +21,7 @@ def _urls(client):
             "/backoffice/logowanie", "/backoffice/zgloszenia", "/static/css/portal.css"]
 
 
-def test_v3_4_every_response_carries_the_security_headers(client):
+def test_v3_4_3_every_response_carries_the_security_headers(client):
     for url in _urls(client):
         response = client.get(url)
         for name, value in EXPECTED.items():
@@ -76,13 +76,13 @@ def test_v16_5_1_a_server_error_in_production_reveals_nothing(production):
     assert 'lang="pl"' in page
 
 
-def test_v13_4_trace_is_refused_and_the_repository_is_not_served(client):
+def test_v13_4_1_trace_is_refused_and_the_repository_is_not_served(client):
     assert client.open("/", method="TRACE").status_code == 405
     assert client.get("/.git/HEAD").status_code == 404
     assert client.get("/static/../wsgi.py").status_code == 404
 
 
-def test_v3_3_production_session_cookie_flags(production):
+def test_v3_3_1_production_session_cookie_flags(production):
     client = production.test_client()
 
     response = client.get("/zglos")

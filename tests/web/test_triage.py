@@ -190,7 +190,7 @@ def test_instructor_cannot_triage_but_can_move_own_job_on(app, client, accounts)
     assert Status.DECLINED not in [e[2] for e in events]
 
 
-def test_instructor_does_not_see_eligibility(app, client, accounts):
+def test_v8_2_3_instructor_does_not_see_eligibility(app, client, accounts):
     accounts.login_as("instructor", groups=["tailoring"])
     job_id, _ = _new_request(app, status=Status.ACCEPTED, receives_assistance=True)
 
@@ -199,7 +199,7 @@ def test_instructor_does_not_see_eligibility(app, client, accounts):
     assert "pomocy społecznej" not in page
 
 
-def test_two_people_moving_the_same_request_the_second_is_told_and_sees_the_current_state(
+def test_v2_3_4_two_people_moving_the_same_request_the_second_is_told_and_sees_the_current_state(
     app, client, staff
 ):
     request_id, _ = _new_request(app)
@@ -327,7 +327,7 @@ def test_edit_with_bad_phone_gets_a_message(app, client, staff):
     assert 'id="phone-error"' in response.get_data(as_text=True)
 
 
-def test_photos_are_served_to_staff_only_from_the_back_office(app, client, staff, upload_folder):
+def test_v3_2_1_photos_are_served_to_staff_only_from_the_back_office(app, client, staff, upload_folder):
     from portal.photos import clean_photo
 
     with app.app_context():
