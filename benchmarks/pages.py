@@ -198,7 +198,7 @@ def main() -> None:
         ("request page", f"/backoffice/zgloszenia/{request_id}"),
         ("workshop board", "/backoffice/tablica"),
         ("report: this year", f"/backoffice/raporty?period=year&year={year}"),
-        ("report: cumulative since 2019", "/backoffice/raporty?period=cumulative&since=2019-01-01"),
+        ("report: cumulative since 2019", "/backoffice/raporty?period=since&since=2019-01-01"),
     ]
     print(
         f"{args.requests} requests in {url.split(':')[0]}, filled in {filled:.1f} s; {args.repeats} runs each"

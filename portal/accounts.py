@@ -8,10 +8,12 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import sessions
 from .extensions import db, login_manager
 from .i18n import N_
 from .lifecycle import Role
-from .models import ServiceCategory, User, WorkshopGroup, utcnow
+from .models import ServiceCategory, User, UserSession, WorkshopGroup, utcnow
+from .securitylog import log_event
 from .services import DomainError
 
 MIN_PASSWORD_LENGTH = 12
@@ -33,26 +35,35 @@ def normalise_email(email: str) -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.active else None
+    """The one way a request becomes a logged-in user: through its server-side session."""
+    return sessions.load_user(user_id)
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active account with this e-mail and password, or None."""
+    """Return the active account with this e-mail and password, or None.
+
+    A failure is logged with the account's id when the address is known; the address
+    itself never goes into the log.
+    """
     global _DUMMY_HASH
     user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
         check_password_hash(_DUMMY_HASH, password or "")
+        log_event("authn_login_fail", outcome="failure", reason="unknown_account")
         return None
-    if not password_matches(user, password or "") or not user.active:
+    if not password_matches(user, password or ""):
+        log_event("authn_login_fail", outcome="failure", user_id=user.id, reason="wrong_password")
         return None
-    user.last_login_at = utcnow()
-    db.session.commit()
+    if not user.active:
+        log_event("authn_login_fail", outcome="failure", user_id=user.id, reason="inactive")
+        return None
     return user
+
+
+def account_id(email: str) -> int | None:
+    """The id of the account with this e-mail, for the security log, which never holds e-mails."""
+    return db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
 
 
 def check_password_strength(password: str) -> None:
@@ -83,26 +94,48 @@ def update_user(
         raise DomainError(N_("You cannot take away your own administrator access."), field="role")
     user.name = name.strip()
     user.role = Role(role)
+    if user.active and not active:
+        sessions.revoke_all(user.id, reason="deactivated", actor_id=acting.id)
     user.active = active
     groups = db.session.scalars(select(WorkshopGroup).where(WorkshopGroup.id.in_(group_ids))).all()
     user.groups = list(groups) if user.role == Role.INSTRUCTOR else []
     db.session.commit()
 
 
-def reset_password(user: User) -> str:
-    """Give the account a new random password and return it, to be handed over once."""
+def reset_password(user: User, *, acting: User | None = None) -> str:
+    """Give the account a new random password and return it, to be handed over once.
+
+    Every session of the account ends: whoever knew the old password is logged out.
+    """
     password = generate_password()
     user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    sessions.revoke_all(
+        user.id, reason="password_reset", actor_id=acting.id if acting is not None else None
+    )
     db.session.commit()
+    log_event(
+        "authn_password_change",
+        user_id=user.id,
+        actor_id=acting.id if acting is not None else None,
+        by="admin",
+    )
     return password
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
+def change_own_password(
+    user: User, current: str, new: str, *, keep: UserSession | None = None
+) -> None:
+    """Change the user's password; every other session of the account ends."""
     if not password_matches(user, current or ""):
+        log_event("authn_password_change", outcome="failure", user_id=user.id, by="self")
         raise DomainError(N_("The current password is not correct."), field="current_password")
     check_password_strength(new)
     user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    sessions.revoke_all(user.id, reason="password_change", keep=keep, actor_id=user.id)
     db.session.commit()
+    log_event("authn_password_change", user_id=user.id, by="self")
 
 
 def generate_password() -> str:

@@ -1,4 +1,4 @@
-"""Flask commands: the institution's settings, accounts, the demo data and the mail worker."""
+"""Flask commands: the institution's settings, accounts, the demo data, the mail worker, retention."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import accounts, notifications, outbox, settings
+from . import accounts, notifications, outbox, retention, settings
 from .deploycheck import check_deploy_command
 from .extensions import db
 from .lifecycle import Role
@@ -37,6 +37,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(retention_group)
     app.cli.add_command(check_deploy_command)
 
 
@@ -127,3 +128,20 @@ def outbox_digest_command() -> None:
     """Queue the daily digest of new requests for staff who chose one."""
     created = notifications.build_digests()
     click.echo(f"Queued {len(created)} digest(s).")
+
+
+retention_group = AppGroup("retention", help="Erase the personal data of old closed requests.")
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Only count the requests due; change nothing.")
+def retention_run_command(dry_run: bool) -> None:
+    """Anonymise closed requests older than the institution's retention period (daily, cron)."""
+    try:
+        done = retention.run(upload_folder=current_app.config["UPLOAD_FOLDER"], dry_run=dry_run)
+    except retention.RetentionNotConfigured as error:
+        raise click.ClickException(str(error)) from None
+    if dry_run:
+        click.echo(f"due for anonymising: {done.requests} request(s); nothing changed")
+    else:
+        click.echo(f"anonymised: {done.summary()}")

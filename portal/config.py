@@ -30,7 +30,16 @@ class Config:
 
     # OWASP: scrypt needs N >= 2**17; Werkzeug's default is 2**15.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
-    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    # A back-office session ends after this long without a request, and this long after
+    # login whatever happens; the page warns SESSION_WARNING_SECONDS before the idle end.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 8))
+    SESSION_WARNING_SECONDS = 120
+    # last_seen_at is written at most this often, not on every request.
+    SESSION_TOUCH_SECONDS = 60
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_HOURS * 60 * 60
+    # How long the code page waits after a right password before it starts over.
+    TWO_FACTOR_PENDING_SECONDS = 5 * 60
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes")
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per 15 minutes")
     QUEUE_STALE_DAYS = int(os.environ.get("QUEUE_STALE_DAYS", 5))
@@ -38,6 +47,9 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # "Remember me" is never offered; should a remember cookie appear, it is hardened too.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
     PHOTO_MAX_COUNT = 3
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 10 * 1024 * 1024))
@@ -93,7 +105,10 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     HSTS = os.environ.get("HSTS", "max-age=31536000; includeSubDomains")
     ENV_NAME = "production"
+    # __Host-: only over HTTPS, for this host alone, for the whole site (no Domain, Path=/).
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 
 

@@ -31,41 +31,117 @@ def check(config) -> list[Finding]:
     if not secret:
         add(Finding("SECRET_KEY", "is not set", _SECRET_FIX))
     elif secret in WEAK_SECRETS or len(secret) < 32:
-        add(Finding("SECRET_KEY", "is weak (a known value or shorter than 32 characters)", _SECRET_FIX))
+        add(
+            Finding(
+                "SECRET_KEY", "is weak (a known value or shorter than 32 characters)", _SECRET_FIX
+            )
+        )
 
     if config.get("DEBUG"):
-        add(Finding("DEBUG", "is on: tracebacks and the debugger would be shown to anyone", "Unset FLASK_DEBUG and run with PORTAL_ENV=production."))
+        add(
+            Finding(
+                "DEBUG",
+                "is on: tracebacks and the debugger would be shown to anyone",
+                "Unset FLASK_DEBUG and run with PORTAL_ENV=production.",
+            )
+        )
     if config.get("TESTING"):
-        add(Finding("TESTING", "is on", "Run with PORTAL_ENV=production, not the test configuration."))
+        add(
+            Finding(
+                "TESTING", "is on", "Run with PORTAL_ENV=production, not the test configuration."
+            )
+        )
 
     if not config.get("SESSION_COOKIE_SECURE"):
-        add(Finding("SESSION_COOKIE_SECURE", "is off: the session cookie would travel over plain HTTP", "Run with PORTAL_ENV=production (it sets it) behind HTTPS."))
+        add(
+            Finding(
+                "SESSION_COOKIE_SECURE",
+                "is off: the session cookie would travel over plain HTTP",
+                "Run with PORTAL_ENV=production (it sets it) behind HTTPS.",
+            )
+        )
     if not config.get("SESSION_COOKIE_HTTPONLY"):
-        add(Finding("SESSION_COOKIE_HTTPONLY", "is off: scripts could read the session cookie", "Remove the override; it is on by default."))
+        add(
+            Finding(
+                "SESSION_COOKIE_HTTPONLY",
+                "is off: scripts could read the session cookie",
+                "Remove the override; it is on by default.",
+            )
+        )
     if (config.get("SESSION_COOKIE_SAMESITE") or "").lower() not in {"lax", "strict"}:
-        add(Finding("SESSION_COOKIE_SAMESITE", "is not Lax or Strict", 'Set SESSION_COOKIE_SAMESITE = "Lax".'))
+        add(
+            Finding(
+                "SESSION_COOKIE_SAMESITE",
+                "is not Lax or Strict",
+                'Set SESSION_COOKIE_SAMESITE = "Lax".',
+            )
+        )
 
     if not config.get("HSTS"):
-        add(Finding("HSTS", "no Strict-Transport-Security header is sent", 'Set HSTS = "max-age=31536000; includeSubDomains" (PORTAL_ENV=production does).'))
+        add(
+            Finding(
+                "HSTS",
+                "no Strict-Transport-Security header is sent",
+                'Set HSTS = "max-age=31536000; includeSubDomains" (PORTAL_ENV=production does).',
+            )
+        )
 
     server = (config.get("MAIL_SERVER") or "").strip().lower()
     if server not in LOCAL_HOSTS and not (config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL")):
-        add(Finding("MAIL_USE_TLS", f"mail to {server or '(no server)'} would go without TLS, passwords and residents' data in clear", "Set MAIL_USE_TLS=true (port 587) or MAIL_USE_SSL=true (port 465), or relay through a mail server on this machine."))
+        add(
+            Finding(
+                "MAIL_USE_TLS",
+                f"mail to {server or '(no server)'} would go without TLS, passwords and residents' data in clear",
+                "Set MAIL_USE_TLS=true (port 587) or MAIL_USE_SSL=true (port 465), or relay through a mail server on this machine.",
+            )
+        )
 
     base = config.get("PUBLIC_BASE_URL") or ""
     if urlsplit(base).scheme != "https":
-        add(Finding("PUBLIC_BASE_URL", "is not an https:// address: links in e-mails would not be private", "Set PUBLIC_BASE_URL=https://your-portal-address"))
+        add(
+            Finding(
+                "PUBLIC_BASE_URL",
+                "is not an https:// address: links in e-mails would not be private",
+                "Set PUBLIC_BASE_URL=https://your-portal-address",
+            )
+        )
 
     if not _password_hash_is_strong(config.get("PASSWORD_HASH_METHOD") or ""):
-        add(Finding("PASSWORD_HASH_METHOD", "is weaker than OWASP's minimum", 'Use "scrypt:131072:8:1" (the default) or "pbkdf2:sha256:600000" or more.'))
+        add(
+            Finding(
+                "PASSWORD_HASH_METHOD",
+                "is weaker than OWASP's minimum",
+                'Use "scrypt:131072:8:1" (the default) or "pbkdf2:sha256:600000" or more.',
+            )
+        )
 
     if not config.get("MAX_CONTENT_LENGTH"):
-        add(Finding("MAX_CONTENT_LENGTH", "requests of any size would be read", "Remove the override; the default allows three photos."))
+        add(
+            Finding(
+                "MAX_CONTENT_LENGTH",
+                "requests of any size would be read",
+                "Remove the override; the default allows three photos.",
+            )
+        )
 
     if (config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
-        add(Finding("RATELIMIT_STORAGE_URI", "rate limits are counted per process; with several gunicorn workers each counts alone", "Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 when running more than one worker.", fatal=False))
+        add(
+            Finding(
+                "RATELIMIT_STORAGE_URI",
+                "rate limits are counted per process; with several gunicorn workers each counts alone",
+                "Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 when running more than one worker.",
+                fatal=False,
+            )
+        )
     if (config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
-        add(Finding("DATABASE_URL", "is SQLite: fine for one machine and one worker process", "Use PostgreSQL (DATABASE_URL=postgresql+psycopg://…) for several workers.", fatal=False))
+        add(
+            Finding(
+                "DATABASE_URL",
+                "is SQLite: fine for one machine and one worker process",
+                "Use PostgreSQL (DATABASE_URL=postgresql+psycopg://…) for several workers.",
+                fatal=False,
+            )
+        )
 
     findings.sort(key=lambda finding: not finding.fatal)
     return findings

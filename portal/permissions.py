@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
 from .lifecycle import JOB, Role
@@ -31,6 +31,10 @@ class Permission(StrEnum):
     CORRECT_COMPLETION = "correct_completion"
     MANAGE_PROGRAMME = "manage_programme"
     MANAGE_OUTBOX = "manage_outbox"
+    MANAGE_SECURITY = "manage_security"
+    EXPORT_PERSONAL_DATA = "export_personal_data"
+    ERASE_PERSONAL_DATA = "erase_personal_data"
+    VIEW_AUDIT = "view_audit"
 
 
 _INSTRUCTOR = {
@@ -47,6 +51,8 @@ _STAFF = _INSTRUCTOR | {
     Permission.EDIT_REQUEST,
     Permission.INTAKE,
     Permission.VIEW_REPORTS,
+    # Answering a resident's request for a copy of their data is office work.
+    Permission.EXPORT_PERSONAL_DATA,
 }
 _ADMIN = _STAFF | {
     Permission.CORRECT_COMPLETION,
@@ -55,6 +61,11 @@ _ADMIN = _STAFF | {
     Permission.MANAGE_ACCOUNTS,
     Permission.MANAGE_GROUPS,
     Permission.MANAGE_BASELINE,
+    Permission.MANAGE_SECURITY,
+    # Erasure cannot be undone and carries the controller's decision: the fewer accounts that
+    # can do it, the less a mistaken click or a stolen staff login can destroy.
+    Permission.ERASE_PERSONAL_DATA,
+    Permission.VIEW_AUDIT,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -71,6 +82,12 @@ def has_permission(user: User, permission: Permission) -> bool:
     )
 
 
+def deny(permission: Permission | None = None):
+    """Refuse with 403; the back office's 403 handler writes it to the security log."""
+    g.denied_permission = permission
+    abort(403)
+
+
 def require_permission(permission: Permission) -> Callable:
     """Let only users whose role carries permission into the view; the gate reads it too."""
 
@@ -78,7 +95,7 @@ def require_permission(permission: Permission) -> Callable:
         @wraps(view)
         def guarded(*args, **kwargs):
             if not has_permission(current_user, permission):
-                abort(403)
+                deny(permission)
             return view(*args, **kwargs)
 
         guarded.required_permission = permission

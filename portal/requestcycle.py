@@ -69,8 +69,9 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Private links carry their token in the path: never leak it to another site.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Private links carry their token in the path: never send it to another site. (Not
+    # no-referrer: Flask-WTF checks the Referer of HTTPS posts against this site.)
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("HSTS"):

@@ -17,7 +17,9 @@ from flask import has_request_context, request
 logger = logging.getLogger("portal.security")
 
 
-def log_event(event: str, *, outcome: str = "success", user_id: int | None = None, **fields) -> None:
+def log_event(
+    event: str, *, outcome: str = "success", user_id: int | None = None, **fields
+) -> None:
     """Write one security event; fields must hold ids and codes, never personal data."""
     record = {
         "ts": datetime.now(UTC).isoformat(timespec="seconds"),

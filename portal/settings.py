@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
 
 from .extensions import db
 from .models import BaselineTotal, Institution, RequesterKind, ServiceCategory, WorkshopGroup
@@ -23,7 +23,7 @@ def load_institution(path: Path | str) -> Institution:
     for key, value in data["institution"].items():
         if not hasattr(Institution, key):
             raise ValueError(f"unknown institution setting: {key}")
-        setattr(institution, key, value)
+        setattr(institution, key, _institution_value(key, value))
     db.session.add(institution)
 
     categories = {c.code: c for c in db.session.scalars(select(ServiceCategory))}
@@ -51,6 +51,34 @@ def load_institution(path: Path | str) -> Institution:
 
     db.session.commit()
     return institution
+
+
+ACCESSIBILITY_STATUSES = {"full", "partial", "none"}
+
+
+def _institution_value(key: str, value):
+    """Check a setting whose meaning the code relies on; pass the others through."""
+    column = Institution.__table__.columns.get(key)
+    if column is not None and isinstance(column.type, Date):
+        # TOML writes a date as 2026-03-31 (a date); a quoted "2026-03-31" is read too.
+        if isinstance(value, datetime):
+            raise ValueError(f"{key} must be a date without a time, e.g. 2026-03-31")
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{key} must be a date, e.g. 2026-03-31, not {value!r}") from None
+        if not isinstance(value, date):
+            raise ValueError(f"{key} must be a date, e.g. 2026-03-31")
+    if key == "accessibility_status" and value not in ACCESSIBILITY_STATUSES:
+        raise ValueError(
+            f"accessibility_status must be one of: {', '.join(sorted(ACCESSIBILITY_STATUSES))}"
+        )
+    if key == "retention_months" and (
+        not isinstance(value, int) or isinstance(value, bool) or value < 1
+    ):
+        raise ValueError("retention_months must be a whole number of months, 1 or more")
+    return value
 
 
 _BASELINE_KEYS = {"starts_on", "ends_on", "category", "requester_kind", "services", "note"}

@@ -157,6 +157,38 @@ class Accounts:
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         return user_id
 
+    def turn_on_two_factor(self, user_id) -> str:
+        """Give the account two-factor login, as if set up through its pages; return the secret."""
+        import pyotp
+
+        from portal.models import User, utcnow
+
+        with self.app.app_context():
+            user = db.session.get(User, user_id)
+            user.totp_secret = pyotp.random_base32()
+            user.totp_enabled_at = utcnow()
+            db.session.commit()
+            return user.totp_secret
+
+    def login_with_two_factor(self, role, groups=()):
+        """Create an account with two-factor login and log in with password and code."""
+        import pyotp
+
+        from tests.web.helpers import csrf_from, log_in
+
+        user_id, email = self.create(role, groups)
+        secret = self.turn_on_two_factor(user_id)
+        assert log_in(self.client, email).headers["Location"] == "/backoffice/logowanie/kod"
+        response = self.client.post(
+            "/backoffice/logowanie/kod",
+            data={
+                "csrf_token": csrf_from(self.client, "/backoffice/logowanie/kod"),
+                "code": pyotp.TOTP(secret).now(),
+            },
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return user_id, secret
+
 
 @pytest.fixture
 def accounts(app, client):

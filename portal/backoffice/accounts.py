@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import accounts, queries
+from .. import accounts, queries, sessions, twofactor
 from ..extensions import db
 from ..lifecycle import Role
 from ..models import User, WorkshopGroup
@@ -69,7 +69,14 @@ def edit_account(user_id: int):
         else:
             flash(_("The account has been saved."), "success")
             return redirect(url_for("backoffice.accounts_list"), 303)
-    return render_template("backoffice/account.html", form=form, user=user, reset_form=EmptyForm())
+    return render_template(
+        "backoffice/account.html",
+        form=form,
+        user=user,
+        reset_form=EmptyForm(),
+        live_sessions=sessions.live_sessions(user.id),
+        two_factor_on=twofactor.has_two_factor(user),
+    )
 
 
 @bp.post("/konta/<int:user_id>/nowe-haslo")
@@ -78,8 +85,38 @@ def reset_password(user_id: int):
     user = _account_or_404(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    password = accounts.reset_password(user)
+    password = accounts.reset_password(user, acting=current_user)
     return render_template("backoffice/password_once.html", user=user, password=password)
+
+
+@bp.post("/konta/<int:user_id>/wyloguj")
+@require_permission(Permission.MANAGE_ACCOUNTS)
+def end_account_sessions(user_id: int):
+    """Log the account out everywhere (ASVS 7.4.5), e.g. after a lost or shared computer."""
+    user = _account_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        count = sessions.end_other_sessions(user)
+    else:
+        count = sessions.end_sessions(user, actor=current_user)
+    flash(_("Sessions ended: %(count)s.", count=count), "success")
+    return redirect(url_for("backoffice.edit_account", user_id=user.id, _anchor="sessions"), 303)
+
+
+@bp.post("/konta/<int:user_id>/dwuetapowe")
+@require_permission(Permission.MANAGE_ACCOUNTS)
+def reset_two_factor(user_id: int):
+    """Turn off someone's two-factor login, e.g. after a lost phone; their sessions end."""
+    user = _account_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    twofactor.reset(user, actor=current_user)
+    flash(
+        _("Two-factor login of %(name)s is off; they are logged out everywhere.", name=user.name),
+        "success",
+    )
+    return redirect(url_for("backoffice.edit_account", user_id=user.id, _anchor="two-factor"), 303)
 
 
 def _group_form(group: WorkshopGroup | None = None) -> GroupForm:

@@ -322,3 +322,39 @@ class TraineeForm(BaseForm):
         validators=[Optional()],
     )
     active = BooleanField(_l("Takes part in the programme"), default=True)
+
+
+class LoginCodeForm(BaseForm):
+    """The second step of a login: a code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(_l("Enter the code from your app.")), Length(max=40)],
+    )
+
+
+class EnrolmentCodeForm(BaseForm):
+    code = StringField(
+        _l("6-digit code from the app"),
+        validators=[InputRequired(_l("Enter the 6 digits the app shows.")), Length(max=20)],
+    )
+
+
+class TwoFactorConfirmForm(EnrolmentCodeForm):
+    """Turning two-factor login on from one's own account: the code and the password."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+
+
+class CurrentPasswordForm(BaseForm):
+    """A change to how one logs in, confirmed with the current password."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+
+
+class SecuritySettingsForm(BaseForm):
+    require_two_factor = BooleanField(_l("Require two-factor login of every back-office account"))

@@ -28,6 +28,7 @@ from flask import (
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -35,7 +36,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from .. import queries, services
+from .. import audit, queries, services
 from .. import reports as figures
 from ..extensions import db
 from ..forms import BaseForm
@@ -597,6 +598,7 @@ def export_report_csv():
         return period
     report = figures.build_report(period, with_trainee_names=False)
     body = "\ufeff" + report_csv(export_tables(report))
+    audit.record(current_user, audit.AuditAction.EXPORT_REPORT, None, _export_name(period, "csv"))
     return _attachment(body.encode("utf-8"), "text/csv; charset=utf-8", _export_name(period, "csv"))
 
 
@@ -607,8 +609,10 @@ def export_report_xlsx():
     if not isinstance(period, Period):
         return period
     report = figures.build_report(period, with_trainee_names=False)
+    body = report_xlsx(export_tables(report))
+    audit.record(current_user, audit.AuditAction.EXPORT_REPORT, None, _export_name(period, "xlsx"))
     return _attachment(
-        report_xlsx(export_tables(report)),
+        body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _export_name(period, "xlsx"),
     )

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import lifecycle, queries, services, worklog
+from .. import audit, lifecycle, queries, services, worklog
 from ..extensions import db
 from ..i18n import N_
 from ..labels import STATUS_LABELS
@@ -109,7 +109,10 @@ def render_request_page(
 @bp.get("/zgloszenia/<int:request_id>")
 @require_permission(Permission.VIEW_REQUEST)
 def request_page(request_id: int):
-    return render_request_page(visible_request(request_id))
+    service_request = visible_request(request_id)
+    page = render_request_page(service_request)
+    audit.record(current_user, audit.AuditAction.VIEW_REQUEST, service_request.id)
+    return page
 
 
 @bp.post("/zgloszenia/<int:request_id>/status/<target>")
@@ -249,4 +252,5 @@ def photo(request_id: int, photo_id: int):
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0)
     response.headers["Content-Disposition"] = "inline"
+    audit.record(current_user, audit.AuditAction.VIEW_PHOTO, request_id, f"photo={photo_id}")
     return response

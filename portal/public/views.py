@@ -201,6 +201,11 @@ def privacy():
     return render_template("public/privacy.html")
 
 
+@bp.get("/deklaracja-dostepnosci")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
 def rate_limited_form():
     """Show the form again, with what was typed, when one address sends too many requests."""
     form = RequestForm(queries.active_categories())

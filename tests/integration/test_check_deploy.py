@@ -50,10 +50,21 @@ def test_each_unsafe_setting_is_refused_with_how_to_fix_it(overrides, setting):
 
 
 def test_the_development_configuration_is_refused():
-    result = _run(DevelopmentConfig, SECRET_KEY="dev-only-not-secret", MAIL_USE_TLS=False, PUBLIC_BASE_URL="http://127.0.0.1:5000")
+    result = _run(
+        DevelopmentConfig,
+        SECRET_KEY="dev-only-not-secret",
+        MAIL_USE_TLS=False,
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
+    )
 
     assert result.exit_code != 0
-    for setting in ("SECRET_KEY", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "PUBLIC_BASE_URL", "HSTS"):
+    for setting in (
+        "SECRET_KEY",
+        "SESSION_COOKIE_SECURE",
+        "MAIL_USE_TLS",
+        "PUBLIC_BASE_URL",
+        "HSTS",
+    ):
         assert f"ERROR: {setting}" in result.output
 
 
@@ -62,10 +73,17 @@ def test_a_local_mail_relay_without_tls_is_accepted():
 
 
 def test_sqlite_and_in_memory_rate_limits_are_warnings_not_errors():
-    result = _run(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite:////tmp/x.db", RATELIMIT_STORAGE_URI="memory://")
+    result = _run(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI="sqlite:////tmp/x.db",
+        RATELIMIT_STORAGE_URI="memory://",
+    )
 
     assert result.exit_code == 0
-    assert "warning: DATABASE_URL" in result.output and "warning: RATELIMIT_STORAGE_URI" in result.output
+    assert (
+        "warning: DATABASE_URL" in result.output
+        and "warning: RATELIMIT_STORAGE_URI" in result.output
+    )
 
 
 def test_v13_4_2_production_refuses_to_start_in_debug_mode(monkeypatch):

@@ -44,7 +44,10 @@ def test_v1_2_4_search_and_filters_treat_sql_as_text(app, client, accounts):
     accounts.login_as("staff")
 
     for attack in ("' OR '1'='1", "1; DROP TABLE service_request; --", '" OR ""="'):
-        response = client.get("/backoffice/zgloszenia", query_string={"status": "all", "q": attack, "category": attack})
+        response = client.get(
+            "/backoffice/zgloszenia",
+            query_string={"status": "all", "q": attack, "category": attack},
+        )
         assert response.status_code == 200
         assert "Jan Kowalski" not in response.get_data(as_text=True)
     assert request_count(client) == 1
@@ -56,8 +59,12 @@ def test_v1_2_9_search_wildcards_are_matched_literally(app, client, accounts):
         factories.make_request(name="Anna 100% Nowak")
     accounts.login_as("staff")
 
-    everything = client.get("/backoffice/zgloszenia", query_string={"status": "all", "q": "%"}).get_data(as_text=True)
-    underscore = client.get("/backoffice/zgloszenia", query_string={"status": "all", "q": "_"}).get_data(as_text=True)
+    everything = client.get(
+        "/backoffice/zgloszenia", query_string={"status": "all", "q": "%"}
+    ).get_data(as_text=True)
+    underscore = client.get(
+        "/backoffice/zgloszenia", query_string={"status": "all", "q": "_"}
+    ).get_data(as_text=True)
 
     assert "Anna 100% Nowak" in everything and "Jan Kowalski" not in everything
     assert "Jan Kowalski" not in underscore
@@ -77,7 +84,9 @@ def test_v1_3_4_svg_is_refused(client, upload_folder):
     from .helpers import valid_answers
 
     answers = valid_answers(client)
-    answers["photos"] = [(io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'), "a.svg")]
+    answers["photos"] = [
+        (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'), "a.svg")
+    ]
 
     response = client.post("/zglos", data=answers, content_type="multipart/form-data")
 
@@ -100,7 +109,9 @@ def test_v1_3_11_an_e_mail_address_cannot_smuggle_mail_headers(client):
 def test_v1_5_2_nothing_is_unpickled_or_loaded_unsafely():
     for path in SOURCE:
         text = path.read_text()
-        assert "import pickle" not in text and "yaml.load(" not in text and "eval(" not in text, path
+        assert "import pickle" not in text and "yaml.load(" not in text and "eval(" not in text, (
+            path
+        )
 
 
 def test_v3_4_2_no_cross_origin_access_is_granted(client):
@@ -141,7 +152,9 @@ def test_v11_5_1_private_links_are_unguessable_and_the_reference_alone_opens_not
 
 def test_v14_2_3_no_third_party_resources_are_loaded():
     # Links to other sites are fine; loading anything from them (scripts, styles, images, fonts) is not.
-    external = re.compile(r'(\bsrc="(https?:)?//|<link[^>]+href="(https?:)?//|url\((https?:)?//)', re.I)
+    external = re.compile(
+        r'(\bsrc="(https?:)?//|<link[^>]+href="(https?:)?//|url\((https?:)?//)', re.I
+    )
     for path in TEMPLATES:
         text = path.read_text()
         if "emails" in path.parts:
@@ -167,7 +180,9 @@ def test_v8_3_1_a_closed_request_cannot_be_moved_by_posting_directly(app, client
     from .helpers import csrf_from
 
     token = csrf_from(client, "/backoffice/konto")
-    response = client.post(f"/backoffice/zgloszenia/{request_id}/status/cancelled", data={"csrf_token": token})
+    response = client.post(
+        f"/backoffice/zgloszenia/{request_id}/status/cancelled", data={"csrf_token": token}
+    )
 
     assert response.status_code == 303
     with app.app_context():

@@ -33,7 +33,9 @@ def _state_changing_urls(app):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
-def test_v3_5_1_every_state_changing_route_refuses_a_request_without_a_valid_token(app, client, accounts, who):
+def test_v3_5_1_every_state_changing_route_refuses_a_request_without_a_valid_token(
+    app, client, accounts, who
+):
     with app.app_context():
         factories.make_request(status=Status.ACCEPTED)
     if who == "admin":
@@ -43,7 +45,12 @@ def test_v3_5_1_every_state_changing_route_refuses_a_request_without_a_valid_tok
 
     for method, path in _state_changing_urls(app):
         for headers in ({}, {"X-CSRFToken": "forged", "HX-Request": "true"}):
-            response = client.open(path, method=method, data={"csrf_token": "forged"} if not headers else {}, headers=headers)
+            response = client.open(
+                path,
+                method=method,
+                data={"csrf_token": "forged"} if not headers else {},
+                headers=headers,
+            )
             refused.append((method, path, response.status_code))
 
     assert [entry for entry in refused if entry[2] != 400] == []

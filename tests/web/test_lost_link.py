@@ -98,7 +98,9 @@ class TestSubmissionRateLimit:
     def app_overrides(self):
         return {"SUBMIT_RATE_LIMIT": "2 per minute"}
 
-    def test_v2_4_1_too_many_submissions_are_refused_but_the_form_keeps_what_was_typed(self, client):
+    def test_v2_4_1_too_many_submissions_are_refused_but_the_form_keeps_what_was_typed(
+        self, client
+    ):
         from .helpers import request_count
 
         codes = [submit(client).status_code for _ in range(2)]

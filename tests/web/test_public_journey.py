@@ -153,14 +153,14 @@ def test_reference_numbers_follow_each_other(client):
     assert [r[-4:] for r in references] == ["0001", "0002"]
 
 
-def test_private_pages_are_not_cached_or_indexed_and_leak_no_referrer(client):
+def test_private_pages_are_not_cached_or_indexed_and_send_no_referrer_elsewhere(client):
     submit(client)
     token = only_request(client).access_token
 
     response = client.get(f"/zgloszenie/{token}")
 
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert 'name="robots" content="noindex' in response.get_data(as_text=True)
 
 

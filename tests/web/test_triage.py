@@ -327,7 +327,9 @@ def test_edit_with_bad_phone_gets_a_message(app, client, staff):
     assert 'id="phone-error"' in response.get_data(as_text=True)
 
 
-def test_v3_2_1_photos_are_served_to_staff_only_from_the_back_office(app, client, staff, upload_folder):
+def test_v3_2_1_photos_are_served_to_staff_only_from_the_back_office(
+    app, client, staff, upload_folder
+):
     from portal.photos import clean_photo
 
     with app.app_context():

@@ -57,7 +57,9 @@ def _send(client, name, data):
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
-def test_v5_2_2_a_file_that_is_not_a_usable_photo_is_refused_at_the_field(client, upload_folder, name):
+def test_v5_2_2_a_file_that_is_not_a_usable_photo_is_refused_at_the_field(
+    client, upload_folder, name
+):
     response = _send(client, name, REFUSED[name])
 
     assert response.status_code == 200
