@@ -105,6 +105,13 @@ def fill(count: int) -> None:
         if len(batch) == 5000:
             _flush(batch, events)
     _flush(batch, events)
+    if db.engine.dialect.name == "postgresql":
+        # Rows were inserted with explicit ids: move the sequences past them.
+        for table in ("service_request", "request_event"):
+            db.session.execute(
+                sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
+        db.session.commit()
 
 
 def _flush(batch, events) -> None:
