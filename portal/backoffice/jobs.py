@@ -94,6 +94,34 @@ def job_tag(request_id: int):
     return render_template("backoffice/job_tag.html", job=visible_request(request_id))
 
 
+def _save_completion(service, job, form: CompletionForm, **extra):
+    """Call service with the completion form's values.
+
+    Return a redirect when someone else changed the job meanwhile, False when the domain
+    refused (the message is put at its field), True when it was saved.
+    """
+    try:
+        service(
+            job,
+            services.Actor.of(current_user),
+            completed_on=form.completed_on.data,
+            outcome=Outcome(form.outcome.data),
+            work_done=form.work_done.data,
+            not_done_reason=form.not_done_reason.data,
+            expected_version=form.expected_version(),
+            **extra,
+        )
+    except services.StaleEdit:
+        db.session.rollback()
+        flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
+        return redirect(url_for("backoffice.request_page", request_id=job.id), 303)
+    except services.DomainError as error:
+        db.session.rollback()
+        getattr(form, error.field or "completed_on").errors.append(_(str(error)))
+        return False
+    return True
+
+
 @bp.route("/zgloszenia/<int:request_id>/realizacja", methods=["GET", "POST"])
 @require_permission(Permission.MOVE_REQUEST)
 def complete(request_id: int):
@@ -106,29 +134,12 @@ def complete(request_id: int):
         form.version.data = job.version
         form.completed_on.data = _today()
     if form.validate_on_submit():
-        try:
-            services.complete_job(
-                job,
-                services.Actor.of(current_user),
-                completed_on=form.completed_on.data,
-                outcome=Outcome(form.outcome.data),
-                work_done=form.work_done.data,
-                not_done_reason=form.not_done_reason.data,
-                expected_version=form.expected_version(),
-                today=_today(),
-            )
-        except services.StaleEdit:
-            db.session.rollback()
-            flash(
-                _("Someone else changed this job in the meantime. Check it and try again."), "error"
-            )
-            return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
-        except services.DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_(str(error)))
-        else:
+        saved = _save_completion(services.complete_job, job, form, today=_today())
+        if saved is True:
             flash(_("The job has been completed."), "success")
             return redirect(url_for("backoffice.board"), 303)
+        if saved is not False:
+            return saved
     return render_template("backoffice/complete.html", form=form, job=job, correcting=False)
 
 
@@ -144,28 +155,12 @@ def correct_completion(request_id: int):
         form.version.data = job.version
         form.outcome.data = job.outcome.value if job.outcome else "done"
     if form.validate_on_submit():
-        try:
-            services.correct_completion(
-                job,
-                services.Actor.of(current_user),
-                completed_on=form.completed_on.data,
-                outcome=Outcome(form.outcome.data),
-                work_done=form.work_done.data,
-                not_done_reason=form.not_done_reason.data,
-                expected_version=form.expected_version(),
-            )
-        except services.StaleEdit:
-            db.session.rollback()
-            flash(
-                _("Someone else changed this job in the meantime. Check it and try again."), "error"
-            )
-            return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
-        except services.DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "completed_on").errors.append(_(str(error)))
-        else:
+        saved = _save_completion(services.correct_completion, job, form)
+        if saved is True:
             flash(_("The correction has been saved and recorded in the history."), "success")
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+        if saved is not False:
+            return saved
     return render_template("backoffice/complete.html", form=form, job=job, correcting=True)
 
 
