@@ -5,9 +5,19 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from pathlib import Path
+
 from flask import Flask
 
 from .config import CONFIGS, Config
+
+# An installed package carries its migrations inside; a source checkout keeps them on top.
+_PACKAGED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = str(
+    _PACKAGED_MIGRATIONS
+    if _PACKAGED_MIGRATIONS.is_dir()
+    else Path(__file__).resolve().parent.parent / "migrations"
+)
 
 
 def create_app(
@@ -25,6 +35,10 @@ def create_app(
 
     _fill_instance_defaults(app)
     _refuse_unsafe_production(app)
+    if app.config["ENV_NAME"] == "production":
+        from . import logs
+
+        logs.configure(app)
 
     from . import accounts, database, errors, requestcycle  # noqa: F401  (accounts: user loader)
     from .cli import register_cli
@@ -32,7 +46,9 @@ def create_app(
 
     database.configure_engine_events()
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=requestcycle.select_locale)
     mail.init_app(app)
@@ -73,3 +89,13 @@ def _refuse_unsafe_production(app: Flask) -> None:
             "SECRET_KEY is not set. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
+    if app.config["ENV_NAME"] == "production":
+        from .i18n import missing_catalogues
+
+        missing = missing_catalogues(app.root_path, app.config)
+        if missing:
+            raise RuntimeError(
+                f"The compiled catalogue of {', '.join(missing)} is missing: pages would be "
+                "in English. Install the portal from a built wheel or sdist, or run "
+                "'pybabel compile -d portal/translations' in a source checkout."
+            )

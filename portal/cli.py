@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -39,6 +40,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(check_deploy_command)
+    app.cli.add_command(setup_command)
 
 
 @click.command("load-institution")
@@ -145,3 +147,74 @@ def retention_run_command(dry_run: bool) -> None:
         click.echo(f"due for anonymising: {done.requests} request(s); nothing changed")
     else:
         click.echo(f"anonymised: {done.summary()}")
+
+
+@click.command("setup")
+@with_appcontext
+@click.option(
+    "--institution",
+    "institution_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The institution's settings (TOML); needed the first time, reloaded when given again.",
+)
+@click.option("--admin-email", envvar="PORTAL_ADMIN_EMAIL", help="The first administrator.")
+@click.option("--admin-name", envvar="PORTAL_ADMIN_NAME", default="Administrator")
+def setup_command(institution_file: str | None, admin_email: str | None, admin_name: str) -> None:
+    """Set up or upgrade an installation: migrations, settings, first administrator.
+
+    Safe to run again after every upgrade. The administrator's password is read from
+    PORTAL_ADMIN_PASSWORD or asked for (never echoed); it is only needed while the
+    portal has no administrator.
+    """
+    from . import installation
+
+    installation.migrate_schema()
+    click.echo("Database schema: up to date.")
+    admin = None
+    if installation.needs_admin() and admin_email:
+        password = os.environ.get("PORTAL_ADMIN_PASSWORD") or click.prompt(
+            "Password for " + admin_email, hide_input=True, confirmation_prompt=True
+        )
+        admin = installation.AdminAccount(admin_email, admin_name, password)
+    try:
+        done = installation.set_up(institution_file, admin)
+    except (installation.SetupIncomplete, DomainError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Institution: {done.institution}"
+        + (" (settings loaded)." if done.institution_loaded else " (settings kept).")
+    )
+    if done.admin_created:
+        click.echo(f"Administrator created: {done.admin_created}.")
+    else:
+        click.echo("Administrator: already present.")
+
+
+def main() -> None:
+    """The `portal` command: Flask's commands for this app, with the installation's settings.
+
+    Reads the environment file named by PORTAL_ENV_FILE (default /etc/portal/portal.env,
+    the one the systemd units use), so an administrator's command reaches the same
+    database as the running portal. Variables already set win over the file.
+    """
+    from dotenv import load_dotenv
+    from flask.cli import FlaskGroup
+
+    from . import create_app
+
+    env_file = os.environ.get("PORTAL_ENV_FILE", "/etc/portal/portal.env")
+    if os.path.exists(env_file):
+        try:
+            load_dotenv(env_file, override=False)
+        except PermissionError:
+            raise SystemExit(
+                f"Cannot read {env_file}: run this command as the portal's user "
+                "(sudo -u portal …) or as root."
+            ) from None
+    cli = FlaskGroup(
+        name="portal",
+        create_app=lambda: create_app(),
+        load_dotenv=False,
+        help="The portal's commands (setup, check-deploy, outbox, retention, …).",
+    )
+    cli.main(prog_name="portal")

@@ -14,8 +14,18 @@ class Config:
     ENV_NAME = "base"
     # Strict-Transport-Security value; empty sends none (development over plain HTTP).
     HSTS = ""
-    # How many reverse proxies stand in front (for the client's address in rate limits).
+    # How many reverse proxies stand in front: their X-Forwarded-For/-Proto/-Host headers
+    # are believed, so the client's address (rate limits) and HTTPS are known. 1 behind
+    # one Caddy or nginx; 0 when browsers connect to the portal directly.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # Plain-HTTP requests are redirected to PUBLIC_BASE_URL (or explained, for a form post).
+    REQUIRE_HTTPS = False
+    # Where gunicorn listens and how many worker processes it runs: deploy/gunicorn.conf.py
+    # and `flask check-deploy` read the same values.
+    BIND = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", 3))
+    # Where log lines go under gunicorn: "-" for stderr (journald), or a file path.
+    LOG_FILE = os.environ.get("LOG_FILE", "-")
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: a SQLite file in the instance folder, decided in create_app.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -24,6 +34,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "pl"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Warsaw")
     LANGUAGES = ["pl", "en"]
+    # The language of the msgids: it needs no compiled catalogue.
+    SOURCE_LANGUAGE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
 
     # A senior filling the form slowly must not lose it to an expired token.
     WTF_CSRF_TIME_LIMIT = None
@@ -110,6 +123,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    REQUIRE_HTTPS = True
 
 
 CONFIGS = {

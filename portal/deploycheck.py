@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .i18n import missing_catalogues
+
 WEAK_SECRETS = {"dev-only-not-secret", "test-secret-key", "secret", "changeme", "change-me", "dev"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -22,10 +24,21 @@ class Finding:
     fatal: bool = True
 
 
-def check(config) -> list[Finding]:
+def check(config, root_path: str | None = None) -> list[Finding]:
     """Return every problem of config for running in production, fatal ones first."""
     findings: list[Finding] = []
     add = findings.append
+
+    if root_path is not None:
+        missing = missing_catalogues(root_path, config)
+        if missing:
+            add(
+                Finding(
+                    "LANGUAGES",
+                    f"the compiled catalogue of {', '.join(missing)} is missing: every page would be in English",
+                    "Install the portal from a wheel or sdist built with `python -m build` (they carry the compiled catalogues), or run `pybabel compile -d portal/translations` in the checkout.",
+                )
+            )
 
     secret = config.get("SECRET_KEY") or ""
     if not secret:
@@ -124,12 +137,42 @@ def check(config) -> list[Finding]:
             )
         )
 
+    workers = int(config.get("WEB_CONCURRENCY") or 1)
     if (config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
         add(
             Finding(
                 "RATELIMIT_STORAGE_URI",
-                "rate limits are counted per process; with several gunicorn workers each counts alone",
-                "Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 when running more than one worker.",
+                f"is memory:// with {workers} gunicorn workers: each counts alone, so every rate limit is {workers} times looser"
+                if workers > 1
+                else "rate limits are counted per process; fine for one worker only",
+                "Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (Redis), or WEB_CONCURRENCY=1.",
+                fatal=workers > 1,
+            )
+        )
+
+    if config.get("REQUIRE_HTTPS") is False:
+        add(
+            Finding(
+                "REQUIRE_HTTPS",
+                "is off: pages would be served over plain HTTP",
+                "Run with PORTAL_ENV=production (it turns it on).",
+            )
+        )
+    bind = (config.get("BIND") or "").strip()
+    if _behind_a_proxy(bind) and not config.get("TRUSTED_PROXIES"):
+        add(
+            Finding(
+                "TRUSTED_PROXIES",
+                f"is 0 while the portal listens on {bind}, behind a reverse proxy: every resident would share the proxy's address (one rate limit for all) and HTTPS would not be recognised",
+                "Set TRUSTED_PROXIES=1 (one Caddy or nginx in front that sets X-Forwarded-For and X-Forwarded-Proto).",
+            )
+        )
+    elif not _behind_a_proxy(bind) and not config.get("TRUSTED_PROXIES"):
+        add(
+            Finding(
+                "PORTAL_BIND",
+                f"is {bind}: browsers would reach gunicorn directly, over plain HTTP",
+                "Listen on 127.0.0.1 or a unix socket and put the reverse proxy from deploy/ in front.",
                 fatal=False,
             )
         )
@@ -150,6 +193,14 @@ def check(config) -> list[Finding]:
 _SECRET_FIX = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))' and set SECRET_KEY in the environment."
 
 
+def _behind_a_proxy(bind: str) -> bool:
+    """Whether gunicorn listens where only a local reverse proxy can reach it."""
+    if bind.startswith("unix:"):
+        return True
+    host = bind.rsplit(":", 1)[0].strip("[]")
+    return host in LOCAL_HOSTS
+
+
 def _password_hash_is_strong(method: str) -> bool:
     scrypt = re.fullmatch(r"scrypt:(\d+):(\d+):(\d+)", method)
     if scrypt:
@@ -162,7 +213,7 @@ def _password_hash_is_strong(method: str) -> bool:
 @with_appcontext
 def check_deploy_command() -> None:
     """Refuse an unsafe production configuration, saying how to fix each problem."""
-    findings = check(current_app.config)
+    findings = check(current_app.config, current_app.root_path)
     for finding in findings:
         label = "ERROR" if finding.fatal else "warning"
         click.echo(f"{label}: {finding.setting} {finding.problem}.\n    Fix: {finding.fix}")

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .securitylog import log_event
 
 FALLBACK = "Przepraszamy, wystąpił błąd po naszej stronie. Spróbuj ponownie za chwilę."
 
@@ -20,6 +21,12 @@ def register(app: Flask) -> None:
 
 
 def _csrf_error(error: CSRFError):
+    """Tell a form whose session cookie never came back apart from an expired one; log both."""
+    cookie_missing = current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    reason = "session_cookie_missing" if cookie_missing else "token_invalid"
+    log_event("csrf_fail", outcome="failure", reason=reason, detail=error.description)
+    if cookie_missing:
+        return render_template("errors/csrf_no_cookie.html", secure=request.is_secure), 400
     return render_template("errors/csrf.html"), 400
 
 

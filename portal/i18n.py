@@ -2,10 +2,32 @@
 
 Domain code raises errors and builds tables of messages before any request exists;
 wrapping a message in N_ puts it in the catalogue without translating it, and the view
-that shows it passes it through gettext.
+that shows it passes it through gettext. Also: which configured languages lack their
+compiled catalogue (an install that would silently serve the English msgids).
 """
+
+from __future__ import annotations
+
+import os
 
 
 def N_(message: str) -> str:
     """Mark message for the catalogue; translate it later, where it is shown."""
     return message
+
+
+def missing_catalogues(root_path: str, config) -> list[str]:
+    """Return the configured languages whose compiled catalogue (messages.mo) is missing."""
+    directories = [
+        os.path.join(root_path, directory)
+        for directory in config["BABEL_TRANSLATION_DIRECTORIES"].split(";")
+    ]
+    return [
+        language
+        for language in config["LANGUAGES"]
+        if language != config["SOURCE_LANGUAGE"]
+        and not any(
+            os.path.isfile(os.path.join(directory, language, "LC_MESSAGES", "messages.mo"))
+            for directory in directories
+        )
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime
 
-from . import labels, queries
+from . import labels, queries, transport
 from .lifecycle import Status
 from .services import EDITABLE_FIELDS
 
@@ -30,6 +30,8 @@ def select_locale() -> str:
 
 
 def register(app: Flask) -> None:
+    # First of all, before CSRFProtect's check: a form over plain HTTP is explained, not refused.
+    app.before_request_funcs.setdefault(None, []).insert(0, transport.require_https)
     app.context_processor(_template_context)
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
     app.after_request(_security_headers)
@@ -60,7 +62,11 @@ def _require_institution():
     if request.endpoint in (None, "static") or request.blueprint == "backoffice":
         return None
     if queries.institution() is None:
-        return render_template("errors/not_configured.html"), 503
+        current_app.logger.error(
+            "The institution's settings are not loaded: run `portal setup --institution FILE` "
+            "(or `flask load-institution FILE`)."
+        )
+        return render_template("errors/not_configured.html"), 503, {"Retry-After": "3600"}
     return None
 
 

@@ -12,6 +12,9 @@ GOOD = {
     "PUBLIC_BASE_URL": "https://portal.example.org",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://app@db.example.org/portal",
+    "TRUSTED_PROXIES": 1,
+    "BIND": "127.0.0.1:8000",
+    "WEB_CONCURRENCY": 3,
 }
 
 
@@ -77,6 +80,7 @@ def test_sqlite_and_in_memory_rate_limits_are_warnings_not_errors():
         ProductionConfig,
         SQLALCHEMY_DATABASE_URI="sqlite:////tmp/x.db",
         RATELIMIT_STORAGE_URI="memory://",
+        WEB_CONCURRENCY=1,
     )
 
     assert result.exit_code == 0
@@ -100,3 +104,48 @@ def test_debug_is_reported_when_switched_on_after_start():
     config = dict(app.config, DEBUG=True)
 
     assert [f.setting for f in check(config) if f.fatal] == ["DEBUG"]
+
+
+def test_in_memory_rate_limits_with_several_workers_are_refused():
+    result = _run(ProductionConfig, RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY=3)
+
+    assert result.exit_code != 0
+    assert "ERROR: RATELIMIT_STORAGE_URI is memory:// with 3 gunicorn workers" in result.output
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1:8000", "localhost:8000", "unix:/run/portal/web.sock"])
+def test_listening_behind_a_proxy_without_trusted_proxies_is_refused(bind):
+    result = _run(ProductionConfig, BIND=bind, TRUSTED_PROXIES=0)
+
+    assert result.exit_code != 0
+    assert "ERROR: TRUSTED_PROXIES" in result.output
+    assert "TRUSTED_PROXIES=1" in result.output
+
+
+def test_listening_on_every_address_is_a_warning():
+    result = _run(ProductionConfig, BIND="0.0.0.0:8000", TRUSTED_PROXIES=0)
+
+    assert result.exit_code == 0
+    assert "warning: PORTAL_BIND" in result.output
+
+
+def test_a_missing_compiled_catalogue_stops_production_and_fails_the_check(tmp_path):
+    (tmp_path / "pl" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "pl" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
+    no_catalogue = {"BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)}
+
+    with pytest.raises(RuntimeError, match="catalogue of pl is missing"):
+        create_app(ProductionConfig, {**GOOD, **no_catalogue})
+    app = create_app(DevelopmentConfig, {**GOOD, **no_catalogue})
+    result = app.test_cli_runner().invoke(args=["check-deploy"])
+
+    assert result.exit_code != 0
+    assert "ERROR: LANGUAGES the compiled catalogue of pl is missing" in result.output
+
+
+def test_the_built_catalogue_is_found_where_flask_babel_looks():
+    from portal.i18n import missing_catalogues
+
+    app = create_app(ProductionConfig, GOOD)
+
+    assert missing_catalogues(app.root_path, app.config) == []
