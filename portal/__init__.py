@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -46,9 +45,7 @@ def create_app(
 
     database.configure_engine_events()
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True
-    )
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=requestcycle.select_locale)
     mail.init_app(app)

@@ -36,7 +36,10 @@ def _counts(app):
 def test_setup_migrates_loads_the_settings_and_creates_the_first_administrator(empty_app):
     result = _setup(
         empty_app,
-        "--institution", str(DEMO_FILE), "--admin-email", "Szefowa@Klub.example.pl",
+        "--institution",
+        str(DEMO_FILE),
+        "--admin-email",
+        "Szefowa@Klub.example.pl",
         env={"PORTAL_ADMIN_PASSWORD": "dlugie-haslo-administratora"},
     )
 
@@ -50,7 +53,10 @@ def test_setup_migrates_loads_the_settings_and_creates_the_first_administrator(e
 def test_setup_asks_for_the_password_without_echoing_it(empty_app):
     result = _setup(
         empty_app,
-        "--institution", str(DEMO_FILE), "--admin-email", "szefowa@klub.example.pl",
+        "--institution",
+        str(DEMO_FILE),
+        "--admin-email",
+        "szefowa@klub.example.pl",
         env={"PORTAL_ADMIN_PASSWORD": ""},
         input="haslo-z-klawiatury-2026\nhaslo-z-klawiatury-2026\n",
     )
@@ -84,7 +90,10 @@ def test_setup_says_what_is_missing_the_first_time(empty_app):
 def test_a_weak_administrator_password_is_refused_and_no_account_is_made(empty_app):
     result = _setup(
         empty_app,
-        "--institution", str(DEMO_FILE), "--admin-email", "szefowa@klub.example.pl",
+        "--institution",
+        str(DEMO_FILE),
+        "--admin-email",
+        "szefowa@klub.example.pl",
         env={"PORTAL_ADMIN_PASSWORD": "krotkie"},
     )
 
