@@ -8,8 +8,6 @@ from typing import Any
 
 from flask import Flask
 
-from .config import CONFIGS, Config
-
 # An installed package carries its migrations inside; a source checkout keeps them on top.
 _PACKAGED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_DIR = str(
@@ -20,9 +18,13 @@ MIGRATIONS_DIR = str(
 
 
 def create_app(
-    config_class: type[Config] | str | None = None, overrides: dict[str, Any] | None = None
+    config_class: type | str | None = None, overrides: dict[str, Any] | None = None
 ) -> Flask:
     """Build the application; no migrations, seeding or network happen here."""
+    # Imported here: the configuration reads the environment when first imported, and the
+    # `portal` command loads the installation's environment file before that.
+    from .config import CONFIGS
+
     app = Flask(__name__, instance_relative_config=True)
     if config_class is None:
         config_class = os.environ.get("PORTAL_ENV", "development")
@@ -69,8 +71,10 @@ def create_app(
 
 
 def _fill_instance_defaults(app: Flask) -> None:
-    os.makedirs(app.instance_path, exist_ok=True)
+    # The instance folder is only made when a default needs it: an installed portal with
+    # DATABASE_URL and UPLOAD_FOLDER set never writes inside its (read-only) virtualenv.
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "portal.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("UPLOAD_FOLDER"):

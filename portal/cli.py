@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from . import accounts, notifications, outbox, retention, settings
+from .backup import backup_group
 from .deploycheck import check_deploy_command
 from .extensions import db
 from .lifecycle import Role
@@ -40,6 +41,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(check_deploy_command)
+    app.cli.add_command(backup_group)
     app.cli.add_command(setup_command)
 
 
@@ -189,32 +191,3 @@ def setup_command(institution_file: str | None, admin_email: str | None, admin_n
     else:
         click.echo("Administrator: already present.")
 
-
-def main() -> None:
-    """The `portal` command: Flask's commands for this app, with the installation's settings.
-
-    Reads the environment file named by PORTAL_ENV_FILE (default /etc/portal/portal.env,
-    the one the systemd units use), so an administrator's command reaches the same
-    database as the running portal. Variables already set win over the file.
-    """
-    from dotenv import load_dotenv
-    from flask.cli import FlaskGroup
-
-    from . import create_app
-
-    env_file = os.environ.get("PORTAL_ENV_FILE", "/etc/portal/portal.env")
-    if os.path.exists(env_file):
-        try:
-            load_dotenv(env_file, override=False)
-        except PermissionError:
-            raise SystemExit(
-                f"Cannot read {env_file}: run this command as the portal's user "
-                "(sudo -u portal …) or as root."
-            ) from None
-    cli = FlaskGroup(
-        name="portal",
-        create_app=lambda: create_app(),
-        load_dotenv=False,
-        help="The portal's commands (setup, check-deploy, outbox, retention, …).",
-    )
-    cli.main(prog_name="portal")

@@ -51,7 +51,9 @@ def test_the_factory_touches_no_database(tmp_path):
     assert not path.exists()
 
 
-def test_pages_ask_for_configuration_before_the_institution_is_loaded(database_url, tmp_path):
+def test_before_the_institution_is_loaded_residents_see_a_notice_and_the_operator_a_log_line(
+    database_url, tmp_path, caplog
+):
     from tests.conftest import empty_database, make_app
 
     app = make_app(database_url, str(tmp_path))
@@ -60,5 +62,8 @@ def test_pages_ask_for_configuration_before_the_institution_is_loaded(database_u
 
     response = app.test_client().get("/")
 
-    assert response.status_code == 503
-    assert "seed-demo" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "Portal nie jest jeszcze otwarty" in page
+    assert "flask" not in page and "setup" not in page
+    assert "portal setup --institution FILE" in caplog.text
