@@ -5,20 +5,22 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
-TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The suite DROPS EVERYTHING in this database; `make test` creates it when missing.
+TEST_DATABASE_URL ?= postgresql+psycopg://portal_test:portal_test@127.0.0.1:5432/portal_test
 
-.PHONY: run install install-test translations compile-translations test lint clean
+.PHONY: run install install-test translations compile-translations test test-database lint constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# constraints.txt pins every package to the versions the suite passes with.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed compile-translations
@@ -41,11 +43,20 @@ run: install
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test test-database
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+test-database:
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" bash .ci/test-database
+
+# After changing dependencies: refresh the pins from a venv that passes the suite.
+constraints: install-test
+	( echo "# The versions the suite passes with: make, CI and the production install use them"; \
+	  echo "# (pip install -c constraints.txt ...). Refresh with: make constraints"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v '^portal' ) > constraints.txt
 
 lint: install-test
 	$(BIN)/ruff check portal tests
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache build dist portal.egg-info
