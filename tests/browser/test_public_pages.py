@@ -96,9 +96,17 @@ def open_not_found(page, server):
     return page.goto(server("/nie-ma-takiej-strony")).status
 
 
+def open_form_without_cookie(page, server):
+    page.goto(server("/nie-mam-linku"))
+    page.context.clear_cookies()  # the session holding the CSRF token never comes back
+    page.locator("#reference").fill("KR/2026/0001")
+    page.locator("#phone").fill(PHONE)
+    return _submit(page, "main form")
+
+
 def open_form_expired(page, server):
     page.goto(server("/nie-mam-linku"))
-    page.context.clear_cookies()  # the session holding the CSRF token is gone
+    page.evaluate("document.querySelector('input[name=csrf_token]').value = 'stale'")
     page.locator("#reference").fill("KR/2026/0001")
     page.locator("#phone").fill(PHONE)
     return _submit(page, "main form")
@@ -118,6 +126,7 @@ PAGES = {
     "privacy": (open_privacy, 200),
     "not-found": (open_not_found, 404),
     "form-expired": (open_form_expired, 400),
+    "form-without-cookie": (open_form_without_cookie, 400),
 }
 
 
