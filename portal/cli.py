@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import accounts, notifications, outbox, retention, settings
 from .backup import backup_group
+from .demo.activity import load_demo_activity
 from .deploycheck import check_deploy_command
 from .extensions import db
 from .lifecycle import Role
@@ -57,7 +58,7 @@ def load_institution_command(path: str) -> None:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load the demo institution (Opole, Centrum RE-Start) and demo accounts."""
+    """Load the demo institution (Opole, Centrum RE-Start), demo accounts and their activity."""
     institution = settings.load_institution(settings.DEMO_FILE)
     click.echo(f"Loaded demo data: {institution.name}.")
     for email, name, role, group_names in DEMO_ACCOUNTS:
@@ -68,6 +69,10 @@ def seed_demo_command() -> None:
             db.session.scalars(select(WorkshopGroup).where(WorkshopGroup.name.in_(group_names)))
         )
         db.session.commit()
+    added = load_demo_activity()
+    click.echo(
+        f"Demo activity: {added} requests added." if added else "Demo activity: already loaded."
+    )
     click.echo("Back office: /backoffice/ — demo logins (password for all: " + DEMO_PASSWORD + "):")
     for email, _name, role, _groups in DEMO_ACCOUNTS:
         click.echo(f"  {role:<10} {email}")
@@ -190,4 +195,3 @@ def setup_command(institution_file: str | None, admin_email: str | None, admin_n
         click.echo(f"Administrator created: {done.admin_created}.")
     else:
         click.echo("Administrator: already present.")
-

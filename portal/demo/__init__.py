@@ -1,0 +1,1 @@
+"""The demo: the Opole club's settings (opole.toml) and a few weeks of made-up activity."""
