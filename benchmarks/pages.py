@@ -63,10 +63,11 @@ def fill(count: int) -> None:
         category = rng.choice(categories)
         created = start + timedelta(minutes=rng.randrange(5 * 365 * 24 * 60))
         completed = status == Status.COMPLETED
+        reference, name = f"KR/{created.year}/{number:06d}", rng.choice(NAMES)
         batch.append(
             {
                 "id": number,
-                "reference": f"KR/{created.year}/{number:06d}",
+                "reference": reference,
                 "access_token": secrets.token_urlsafe(24),
                 "status": status.value,
                 "category_id": category.id,
@@ -74,7 +75,9 @@ def fill(count: int) -> None:
                 if status not in (Status.SUBMITTED, Status.NEEDS_INFO)
                 else None,
                 "description": "Skrócić spodnie i wymienić zamek",
-                "name": rng.choice(NAMES),
+                "name": name,
+                # What the ORM's before_insert hook would write (the queue searches it).
+                "search_text": f"{reference}\n{name}".casefold(),
                 "phone": "600 123 456",
                 "phone_digits": f"6{rng.randrange(10**8):08d}",
                 "email_updates": False,

@@ -41,7 +41,7 @@ def create_app(
 
         logs.configure(app)
 
-    from . import accounts, database, errors, requestcycle  # noqa: F401  (accounts: user loader)
+    from . import accounts, database, errors, inputguard, requestcycle  # noqa: F401  (accounts: user loader)
     from .cli import register_cli
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -53,6 +53,7 @@ def create_app(
     mail.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    inputguard.register(app)
 
     from .backoffice import bp as backoffice_bp
     from .public import bp as public_bp

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import sessions
 from .extensions import db, login_manager
+from .forms import strip_control_characters
 from .i18n import N_
 from .lifecycle import Role
 from .models import ServiceCategory, User, UserSession, WorkshopGroup, utcnow
@@ -30,7 +31,9 @@ def password_matches(user: User, password: str) -> bool:
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    # Raw form values reach here too (the login limiter's key, the lock-out page): no NUL
+    # byte may go on to PostgreSQL.
+    return strip_control_characters(email or "").strip().lower()
 
 
 @login_manager.user_loader

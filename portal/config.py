@@ -96,6 +96,9 @@ class Config:
 
     # Where the private links in letters and on the phone point to.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # The club's phone on the "temporarily unavailable" page, until a page has loaded the
+    # institution's own phone from the database (which that page cannot reach).
+    CONTACT_PHONE = os.environ.get("PORTAL_CONTACT_PHONE", "")
 
 
 class DevelopmentConfig(Config):

@@ -3,12 +3,16 @@
 Domain code raises errors and builds tables of messages before any request exists;
 wrapping a message in N_ puts it in the catalogue without translating it, and the view
 that shows it passes it through gettext. Also: which configured languages lack their
-compiled catalogue (an install that would silently serve the English msgids).
+compiled catalogue (an install that would silently serve the English msgids). And how
+numbers of hours are written: with the locale's decimal comma, wherever they are shown.
 """
 
 from __future__ import annotations
 
 import os
+from decimal import Decimal
+
+from flask_babel import format_decimal
 
 
 def N_(message: str) -> str:
@@ -31,3 +35,8 @@ def missing_catalogues(root_path: str, config) -> list[str]:
             for directory in directories
         )
     ]
+
+
+def format_hours(hours: Decimal | float | int) -> str:
+    """Write a number of hours as the locale does, e.g. 1,5 or 12 (never 1.50 or 1E+1)."""
+    return format_decimal(hours, "#,##0.##")

@@ -1,5 +1,8 @@
 """What statuses, channels and kinds are called, and what each status means to a resident."""
 
+from datetime import date
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from .lifecycle import Role, Status
@@ -44,6 +47,34 @@ NEXT_STEPS = {
         "This request has been cancelled. You can send a new request at any time."
     ),
 }
+
+# A job closed as "could not be done" is completed in the workflow, but the resident must
+# not read that their service was done.
+NOT_DONE_LABEL = _l("Closed – the service could not be done")
+NOT_DONE_NEXT_STEP = _l(
+    "Unfortunately we could not carry out this service. The reason is given below. "
+    "If you have questions, please call us."
+)
+NOT_DONE_NEXT_STEP_WITHOUT_REASON = _l(
+    "Unfortunately we could not carry out this service. If you have questions, please call us."
+)
+
+
+def resident_status_label(status: Status, outcome: Outcome | str | None = None):
+    """Name a status for the resident, telling a job that could not be done apart."""
+    if Status(status) == Status.COMPLETED and outcome == Outcome.NOT_DONE:
+        return NOT_DONE_LABEL
+    return STATUS_LABELS[Status(status)]
+
+
+def resident_next_step(
+    status: Status, outcome: Outcome | str | None = None, reason_shown: bool = True
+):
+    """Say what happens next, for the resident, in a request's current status."""
+    if Status(status) == Status.COMPLETED and outcome == Outcome.NOT_DONE:
+        return NOT_DONE_NEXT_STEP if reason_shown else NOT_DONE_NEXT_STEP_WITHOUT_REASON
+    return NEXT_STEPS[Status(status)]
+
 
 EVENT_ACTORS = {
     Role.RESIDENT: _l("you"),
@@ -105,6 +136,44 @@ FIELD_LABELS = {
     "institution_name": _l("Institution"),
     "institution_contact": _l("Contact person at the institution"),
 }
+
+# A history entry's changes name the fields as the code does; these are what staff read.
+CHANGE_LABELS = {
+    **FIELD_LABELS,
+    "completed_on": _l("Completed on"),
+    "outcome": _l("Outcome"),
+    "work_done": _l("What was done"),
+    "not_done_reason": _l("Why it could not be done"),
+}
+WORK_LOG_CHANGE_LABELS = {
+    "worked_on": _l("Date of the work"),
+    "description": _l("What was done"),
+    "hours": _l("Trainees and hours"),
+}
+_DATE_FIELDS = {"completed_on", "worked_on"}
+
+
+def change_label(kind: str, field: str):
+    """Name a changed field in a history entry of the given kind."""
+    labels = WORK_LOG_CHANGE_LABELS if kind == "work_log" else CHANGE_LABELS
+    return labels.get(field, field)
+
+
+def change_value(field: str, value):
+    """Show a recorded old or new value as staff read it: dates and outcomes in Polish."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _l("yes") if value else _l("no")
+    if field in _DATE_FIELDS and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "dd.MM.yyyy")
+        except ValueError:
+            return value
+    if field == "outcome" and value in {outcome.value for outcome in Outcome}:
+        return OUTCOME_LABELS[Outcome(value)]
+    return value
+
 
 OUTCOME_LABELS = {
     Outcome.DONE: _l("done"),

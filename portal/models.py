@@ -21,9 +21,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 from sqlalchemy import (
     false as sa_false,
+)
+from sqlalchemy import (
+    true as sa_true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -133,6 +137,11 @@ class Institution(db.Model):
     # An administrator may require two-factor login of every back-office account.
     require_two_factor: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=sa_false()
+    )
+    # Whether the resident reads why a job could not be done (what staff wrote), or only
+    # that it could not be done and that they may call.
+    show_not_done_reason: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=sa_true()
     )
     # The accessibility statement (deklaracja dostępności) the Polish act requires.
     accessibility_published_on: Mapped[date | None] = mapped_column(Date)
@@ -259,6 +268,10 @@ class ServiceRequest(db.Model):
     # For requests from another welfare unit, a city unit or an NGO.
     institution_name: Mapped[str | None] = mapped_column(String(200))
     institution_contact: Mapped[str | None] = mapped_column(String(200))
+    # The reference, name, e-mail and institution, case-folded in Python (str.casefold), so
+    # that the queue search finds "Łąkowska" from "łąk" on SQLite as on PostgreSQL: SQLite's
+    # lower() folds ASCII letters only. Kept in step on every write by _refresh_search_text.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     consent_version: Mapped[str] = mapped_column(String(20))
@@ -311,6 +324,20 @@ class ServiceRequest(db.Model):
     @property
     def public_events(self) -> list[RequestEvent]:
         return [event for event in self.events if event.is_public]
+
+
+def search_text_of(request: ServiceRequest) -> str:
+    """Return the case-folded text the queue search looks in."""
+    parts = (request.reference, request.name, request.email, request.institution_name)
+    return "\n".join(part for part in parts if part).casefold()
+
+
+@event.listens_for(ServiceRequest, "before_insert")
+@event.listens_for(ServiceRequest, "before_update")
+def _refresh_search_text(mapper, connection, request: ServiceRequest) -> None:
+    # On every write, whichever service made it (intake, corrections, anonymisation), so the
+    # derived column cannot fall out of step with the fields it is made of.
+    request.search_text = search_text_of(request)
 
 
 class RequestEvent(db.Model):

@@ -74,6 +74,7 @@ def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
         status=target.value,
         note=event.note if event.is_public else "",
         scheduled_for=scheduled.isoformat() if scheduled else None,
+        outcome=request.outcome.value if target == Status.COMPLETED and request.outcome else None,
     )
     _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
 

@@ -381,8 +381,10 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
         scheduled = facts.get("scheduled_for")
         context.update(
             status=status,
-            status_label=labels.STATUS_LABELS[status],
-            next_step=labels.NEXT_STEPS[status],
+            status_label=labels.resident_status_label(status, facts.get("outcome")),
+            next_step=labels.resident_next_step(
+                status, facts.get("outcome"), reason_shown=bool(facts.get("note"))
+            ),
             note=facts.get("note") or "",
             scheduled_for=date.fromisoformat(scheduled) if scheduled else None,
             private_link=url_for("public.status", token=facts["token"], _external=True),

@@ -22,6 +22,6 @@ def phone_digits(text: str) -> str | None:
     if digits.startswith("48") and len(digits) == 11:
         return digits[2:]
     if digits.startswith("0") and len(digits) == 10:
-        # Old long-distance prefix: 0 77 441 23 70.
+        # Old long-distance prefix: 0 77 000 00 00.
         digits = digits[1:]
     return digits if len(digits) == 9 else None

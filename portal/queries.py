@@ -135,12 +135,9 @@ def _queue_conditions(filters: QueueFilters, user: User, timezone: str) -> list:
         conditions.append(ServiceRequest.created_at < _local_midnight_utc(next_day, timezone))
     search = (filters.search or "").strip()
     if search:
-        # What staff type is matched literally: % and _ are not wildcards.
-        text = search.lower()
-        options = [
-            func.lower(ServiceRequest.reference).contains(text, autoescape=True),
-            func.lower(ServiceRequest.name).contains(text, autoescape=True),
-        ]
+        # What staff type is matched literally (% and _ are not wildcards) and without regard
+        # to case in any alphabet: both sides are folded by Python, not by the database.
+        options = [ServiceRequest.search_text.contains(search.casefold(), autoescape=True)]
         digits = "".join(ch for ch in search if ch.isdigit())
         if len(digits) >= 3:
             options.append(ServiceRequest.phone_digits.contains(digits, autoescape=True))

@@ -6,6 +6,7 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime
 
 from . import labels, queries, transport
+from .i18n import format_hours
 from .lifecycle import Status
 from .services import EDITABLE_FIELDS
 
@@ -33,7 +34,9 @@ def register(app: Flask) -> None:
     # First of all, before CSRFProtect's check: a form over plain HTTP is explained, not refused.
     app.before_request_funcs.setdefault(None, []).insert(0, transport.require_https)
     app.context_processor(_template_context)
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
+    app.jinja_env.globals.update(
+        format_date=format_date, format_datetime=format_datetime, format_hours=format_hours
+    )
     app.after_request(_security_headers)
     app.before_request(_require_institution)
 
@@ -43,6 +46,8 @@ def _template_context() -> dict:
         "institution": queries.institution(),
         "status_labels": labels.STATUS_LABELS,
         "next_steps": labels.NEXT_STEPS,
+        "resident_status_label": labels.resident_status_label,
+        "resident_next_step": labels.resident_next_step,
         "event_actors": labels.EVENT_ACTORS,
         "channel_labels": labels.CHANNEL_LABELS,
         "requester_kind_labels": labels.REQUESTER_KIND_LABELS,
@@ -50,6 +55,8 @@ def _template_context() -> dict:
         "action_labels": labels.ACTION_LABELS,
         "consent_labels": labels.CONSENT_LABELS,
         "field_labels": labels.FIELD_LABELS,
+        "change_label": labels.change_label,
+        "change_value": labels.change_value,
         "outcome_labels": labels.OUTCOME_LABELS,
         "gender_labels": labels.GENDER_LABELS,
         "status_order": list(Status),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -392,6 +392,44 @@ def edition_running_on(day: date) -> ProgrammeEdition | None:
     ).first()
 
 
+def submitted_on(request: ServiceRequest, timezone: str) -> date:
+    """Return the local day the request was sent (created_at is stored in UTC)."""
+    return request.created_at.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).date()
+
+
+def _check_completion(
+    request: ServiceRequest,
+    *,
+    completed_on: date,
+    outcome: Outcome,
+    work_done: str,
+    not_done_reason: str,
+    today: date,
+    timezone: str,
+) -> None:
+    if completed_on > today:
+        raise DomainError(N_("The completion date cannot be in the future."), field="completed_on")
+    if completed_on < submitted_on(request, timezone):
+        raise DomainError(
+            N_("The completion date cannot be earlier than the day the request was sent."),
+            field="completed_on",
+        )
+    if outcome == Outcome.DONE and not work_done:
+        raise DomainError(N_("Write what was done."), field="work_done")
+    if outcome == Outcome.NOT_DONE and not not_done_reason:
+        if shows_not_done_reason():
+            message = N_("Write why the job could not be done; the resident will see it.")
+        else:
+            message = N_("Write why the job could not be done.")
+        raise DomainError(message, field="not_done_reason")
+
+
+def shows_not_done_reason() -> bool:
+    """Tell whether the club lets residents read why their job could not be done."""
+    institution = db.session.scalars(select(Institution).order_by(Institution.id)).first()
+    return institution.show_not_done_reason if institution else True
+
+
 @_guarded
 def complete_job(
     request: ServiceRequest,
@@ -403,34 +441,44 @@ def complete_job(
     not_done_reason: str = "",
     expected_version: int | None = None,
     today: date | None = None,
+    timezone: str = "Europe/Warsaw",
 ) -> RequestEvent:
-    """Close a job with its date and outcome; only an outcome of done counts toward the totals."""
+    """Close a job with its date and outcome; only an outcome of done counts toward the totals.
+
+    The date lies between the day the request was sent and today (local dates), so a
+    service is never counted in a month before anyone asked for it, nor ahead of time.
+    """
     if expected_version is not None and expected_version != request.version:
         raise StaleEdit()
     lifecycle.check_move(request.status, Status.COMPLETED, actor.role, {Requirement.OUTCOME})
+    outcome = Outcome(outcome)
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
-    if today is not None and completed_on > today:
-        raise DomainError(N_("The completion date cannot be in the future."), field="completed_on")
-    if outcome == Outcome.DONE and not work_done:
-        raise DomainError(N_("Write what was done."), field="work_done")
-    if outcome == Outcome.NOT_DONE and not not_done_reason:
-        raise DomainError(
-            N_("Write why the job could not be done; the resident will see it."),
-            field="not_done_reason",
-        )
+    _check_completion(
+        request,
+        completed_on=completed_on,
+        outcome=outcome,
+        work_done=work_done,
+        not_done_reason=not_done_reason,
+        today=today or local_today(timezone),
+        timezone=timezone,
+    )
     edition = edition_running_on(completed_on)
     request.completed_on = completed_on
-    request.outcome = Outcome(outcome)
+    request.outcome = outcome
     request.work_done = work_done or None
     request.not_done_reason = not_done_reason or None
     request.edition_id = edition.id if edition else None
-    return _move(
-        request,
-        Status.COMPLETED,
-        actor,
-        note=work_done if outcome == Outcome.DONE else not_done_reason,
-        completing=True,
-    )
+    return _move(request, Status.COMPLETED, actor, note=_resident_note(request), completing=True)
+
+
+def _resident_note(request: ServiceRequest) -> str:
+    """What the resident reads of a completion: what was done, or why it could not be.
+
+    The reason stays internal when the club keeps it so (staff see it on the request).
+    """
+    if request.outcome == Outcome.DONE:
+        return request.work_done or ""
+    return (request.not_done_reason or "") if shows_not_done_reason() else ""
 
 
 @_guarded
@@ -443,6 +491,8 @@ def correct_completion(
     work_done: str = "",
     not_done_reason: str = "",
     expected_version: int | None = None,
+    today: date | None = None,
+    timezone: str = "Europe/Warsaw",
 ) -> RequestEvent:
     """Correct a completed job's record; only an administrator may, and the change is kept."""
     if actor.role != Role.ADMIN:
@@ -451,18 +501,21 @@ def correct_completion(
         raise DomainError(N_("Only a completed job can be corrected here."))
     if expected_version is not None and expected_version != request.version:
         raise StaleEdit()
+    outcome = Outcome(outcome)
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
-    if outcome == Outcome.DONE and not work_done:
-        raise DomainError(N_("Write what was done."), field="work_done")
-    if outcome == Outcome.NOT_DONE and not not_done_reason:
-        raise DomainError(
-            N_("Write why the job could not be done; the resident will see it."),
-            field="not_done_reason",
-        )
+    _check_completion(
+        request,
+        completed_on=completed_on,
+        outcome=outcome,
+        work_done=work_done,
+        not_done_reason=not_done_reason,
+        today=today or local_today(timezone),
+        timezone=timezone,
+    )
     edition = edition_running_on(completed_on)
     new = {
         "completed_on": completed_on.isoformat(),
-        "outcome": Outcome(outcome).value,
+        "outcome": outcome.value,
         "work_done": work_done or None,
         "not_done_reason": not_done_reason or None,
     }
@@ -474,10 +527,14 @@ def correct_completion(
     }
     changes = {key: {"old": old[key], "new": new[key]} for key in new if old[key] != new[key]}
     request.completed_on = completed_on
-    request.outcome = Outcome(outcome)
+    request.outcome = outcome
     request.work_done = new["work_done"]
     request.not_done_reason = new["not_done_reason"]
     request.edition_id = edition.id if edition else None
+    # The status page tells the resident the corrected outcome, not the first one.
+    for completion in request.events:
+        if completion.kind == EventKind.STATUS and completion.to_status == Status.COMPLETED:
+            completion.note = _resident_note(request)
     event = RequestEvent(
         kind=EventKind.EDIT,
         actor_id=actor.user.id if actor.user else None,

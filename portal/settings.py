@@ -6,7 +6,7 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, func, select
+from sqlalchemy import Boolean, Date, func, select
 
 from .extensions import db
 from .models import BaselineTotal, Institution, RequesterKind, ServiceCategory, WorkshopGroup
@@ -70,6 +70,8 @@ def _institution_value(key: str, value):
                 raise ValueError(f"{key} must be a date, e.g. 2026-03-31, not {value!r}") from None
         if not isinstance(value, date):
             raise ValueError(f"{key} must be a date, e.g. 2026-03-31")
+    if column is not None and isinstance(column.type, Boolean) and not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
     if key == "accessibility_status" and value not in ACCESSIBILITY_STATUSES:
         raise ValueError(
             f"accessibility_status must be one of: {', '.join(sorted(ACCESSIBILITY_STATUSES))}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -12,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import lifecycle
 from .extensions import db
-from .i18n import N_
+from .i18n import N_, format_hours
 from .lifecycle import Role
 from .models import (
     EventKind,
@@ -27,6 +28,7 @@ from .models import (
 from .services import Actor, DomainError, StaleEdit
 
 MAX_HOURS = Decimal("12")
+_HOURS_TYPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,3})?")
 
 
 @dataclass
@@ -61,12 +63,11 @@ def _checked_entries(request: ServiceRequest, data: WorkData, today: date) -> li
         raise DomainError(N_("Write what was done."), field="description")
     hours: dict[int, Decimal] = {}
     for trainee_id, typed in data.hours.items():
-        try:
-            value = Decimal(str(typed).replace(",", ".").strip())
-        except InvalidOperation:
-            raise DomainError(
-                N_("Enter hours as a number, e.g. 2 or 1,5."), field="trainees"
-            ) from None
+        # Plain digits only: Decimal would also take NaN, Infinity and 1E-999999999.
+        text = str(typed).strip()
+        if not _HOURS_TYPED.fullmatch(text):
+            raise DomainError(N_("Enter hours as a number, e.g. 2 or 1,5."), field="trainees")
+        value = Decimal(text.replace(",", "."))
         if value <= 0 or value > MAX_HOURS or (value * 4) % 1 != 0:
             raise DomainError(
                 N_("Enter hours between 0.25 and 12, in quarters of an hour."), field="trainees"
@@ -166,6 +167,6 @@ def _snapshot(session: WorkSession) -> dict[str, str]:
         "worked_on": session.worked_on.isoformat(),
         "description": session.description,
         "hours": ", ".join(
-            f"{entry.trainee.name}: {entry.hours.normalize():f}" for entry in session.entries
+            f"{entry.trainee.name}: {format_hours(entry.hours)}" for entry in session.entries
         ),
     }

@@ -65,6 +65,18 @@ PATH = {
 }
 
 
+def sent_on(request: ServiceRequest, day) -> ServiceRequest:
+    """Date a request's submission back to day (09:00 in Warsaw), e.g. to complete it on day."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    local = datetime.combine(day, time(9), tzinfo=ZoneInfo("Europe/Warsaw"))
+    request.created_at = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    request.consent_at = request.created_at
+    db.session.commit()
+    return request
+
+
 def walk_to(request: ServiceRequest, status: Status) -> None:
     from datetime import date
 
@@ -74,7 +86,7 @@ def walk_to(request: ServiceRequest, status: Status) -> None:
             services.complete_job(
                 request,
                 staff,
-                completed_on=date(2026, 11, 20),
+                completed_on=services.local_today("Europe/Warsaw"),
                 outcome=Outcome.DONE,
                 work_done="Wykonano",
             )

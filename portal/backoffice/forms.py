@@ -19,6 +19,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import BaseForm
+from ..inputguard import bounded_date, bounded_int
 from ..lifecycle import Role
 from ..models import Channel, NotificationPreference
 from ..phones import phone_digits
@@ -27,7 +28,7 @@ from ..phones import phone_digits
 def _phone_check(form, field) -> None:
     if field.data and phone_digits(field.data) is None:
         raise ValidationError(
-            _l("Enter a phone number of 9 digits, for example 600 123 456 or 77 441 23 70.")
+            _l("Enter a phone number of 9 digits, for example 600 000 000 or 77 000 00 00.")
         )
 
 
@@ -70,9 +71,11 @@ class QueueFilterForm(BaseForm):
     group = SelectField(_l("Workshop group"), coerce=_optional_int, default=None)
     channel = SelectField(_l("Channel"), default="")
     kind = SelectField(_l("Requester"), default="")
-    date_from = DateField(_l("Sent from"), validators=[Optional()])
-    date_to = DateField(_l("Sent until"), validators=[Optional()])
-    q = StringField(_l("Search: number, name or phone"), validators=[Optional(), Length(max=100)])
+    date_from = DateField(_l("Sent from"), validators=[Optional(), bounded_date()])
+    date_to = DateField(_l("Sent until"), validators=[Optional(), bounded_date()])
+    q = StringField(
+        _l("Search: number, name, phone or e-mail"), validators=[Optional(), Length(max=100)]
+    )
     sort = SelectField(_l("Order"), default="oldest")
     page = IntegerField(default=1, validators=[Optional()])
 
@@ -80,7 +83,7 @@ class QueueFilterForm(BaseForm):
 class StatusChangeForm(VersionedForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     group_id = SelectField(_l("Workshop group"), coerce=_optional_int, validators=[Optional()])
-    scheduled_for = DateField(_l("Date"), validators=[Optional()])
+    scheduled_for = DateField(_l("Date"), validators=[Optional(), bounded_date()])
 
 
 class NoteForm(BaseForm):
@@ -272,7 +275,8 @@ class GroupForm(BaseForm):
 
 class CompletionForm(VersionedForm):
     completed_on = DateField(
-        _l("Date of completion"), validators=[InputRequired(_l("Give the date of completion."))]
+        _l("Date of completion"),
+        validators=[InputRequired(_l("Give the date of completion.")), bounded_date()],
     )
     outcome = RadioField(
         _l("Outcome"),
@@ -286,7 +290,8 @@ class CompletionForm(VersionedForm):
 
 class WorkLogForm(VersionedForm):
     worked_on = DateField(
-        _l("Date of the work"), validators=[InputRequired(_l("Give the date of the work."))]
+        _l("Date of the work"),
+        validators=[InputRequired(_l("Give the date of the work.")), bounded_date()],
     )
     description = TextAreaField(
         _l("What was done"),
@@ -296,10 +301,15 @@ class WorkLogForm(VersionedForm):
 
 class EditionForm(BaseForm):
     number = IntegerField(
-        _l("Edition number"), validators=[InputRequired(_l("Enter the edition number."))]
+        _l("Edition number"),
+        validators=[InputRequired(_l("Enter the edition number.")), bounded_int(1, 9999)],
     )
-    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Give the start date."))])
-    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Give the end date."))])
+    starts_on = DateField(
+        _l("Start date"), validators=[InputRequired(_l("Give the start date.")), bounded_date()]
+    )
+    ends_on = DateField(
+        _l("End date"), validators=[InputRequired(_l("Give the end date.")), bounded_date()]
+    )
 
 
 class TraineeForm(BaseForm):

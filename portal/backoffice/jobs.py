@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import htmx, lifecycle, queries, services, worklog
 from ..extensions import db
+from ..inputguard import query_id
 from ..labels import STATUS_LABELS
 from ..lifecycle import Status
 from ..models import Outcome, WorkSession
@@ -31,7 +32,7 @@ def _today():
 
 
 def _board_context():
-    group_id = request.args.get("grupa", type=int)
+    group_id = query_id("grupa")
     groups = queries.groups(active_only=True)
     if not sees_all_requests(current_user):
         groups = [g for g in groups if g.id in current_user.group_ids]
@@ -94,7 +95,7 @@ def job_tag(request_id: int):
     return render_template("backoffice/job_tag.html", job=visible_request(request_id))
 
 
-def _save_completion(service, job, form: CompletionForm, **extra):
+def _save_completion(service, job, form: CompletionForm):
     """Call service with the completion form's values.
 
     Return a redirect when someone else changed the job meanwhile, False when the domain
@@ -109,7 +110,8 @@ def _save_completion(service, job, form: CompletionForm, **extra):
             work_done=form.work_done.data,
             not_done_reason=form.not_done_reason.data,
             expected_version=form.expected_version(),
-            **extra,
+            today=_today(),
+            timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         )
     except services.StaleEdit:
         db.session.rollback()
@@ -134,13 +136,13 @@ def complete(request_id: int):
         form.version.data = job.version
         form.completed_on.data = _today()
     if form.validate_on_submit():
-        saved = _save_completion(services.complete_job, job, form, today=_today())
+        saved = _save_completion(services.complete_job, job, form)
         if saved is True:
             flash(_("The job has been completed."), "success")
             return redirect(url_for("backoffice.board"), 303)
         if saved is not False:
             return saved
-    return render_template("backoffice/complete.html", form=form, job=job, correcting=False)
+    return _completion_page(form, job, correcting=False)
 
 
 @bp.route("/zgloszenia/<int:request_id>/korekta-realizacji", methods=["GET", "POST"])
@@ -161,7 +163,20 @@ def correct_completion(request_id: int):
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
         if saved is not False:
             return saved
-    return render_template("backoffice/complete.html", form=form, job=job, correcting=True)
+    return _completion_page(form, job, correcting=True)
+
+
+def _completion_page(form: CompletionForm, job, *, correcting: bool):
+    timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return render_template(
+        "backoffice/complete.html",
+        form=form,
+        job=job,
+        correcting=correcting,
+        earliest=services.submitted_on(job, timezone),
+        today=_today(),
+        reason_shown=services.shows_not_done_reason(),
+    )
 
 
 def _hours_from_form() -> dict[int, str]:
@@ -169,7 +184,8 @@ def _hours_from_form() -> dict[int, str]:
     hours = {}
     for key, value in request.form.items():
         trainee_id = key.removeprefix("hours-")
-        if key.startswith("hours-") and trainee_id.isdigit() and value.strip():
+        # isdecimal, not isdigit: int() refuses digits such as "²".
+        if key.startswith("hours-") and trainee_id.isdecimal() and value.strip():
             hours[int(trainee_id)] = value
     return hours
 

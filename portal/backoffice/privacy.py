@@ -31,6 +31,7 @@ from .. import audit, lifecycle, privacy, queries, services
 from ..audit import AuditAction, AuditFilters
 from ..extensions import db
 from ..forms import BaseForm
+from ..inputguard import bounded_date
 from ..models import User
 from ..permissions import Permission, has_permission, require_permission
 from ..references import parse_reference
@@ -75,8 +76,8 @@ class AuditFilterForm(BaseForm):
         _l("Request number"), validators=[Optional(), Length(max=30)], default=""
     )
     action = SelectField(_l("Action"), default="")
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), bounded_date()])
+    date_to = DateField(_l("To"), validators=[Optional(), bounded_date()])
     page = IntegerField(default=1, validators=[Optional()])
 
 

@@ -25,7 +25,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,6 +40,7 @@ from .. import audit, queries, services
 from .. import reports as figures
 from ..extensions import db
 from ..forms import BaseForm
+from ..i18n import format_hours
 from ..labels import REQUESTER_KIND_LABELS
 from ..models import BaselineTotal, RequesterKind
 from ..permissions import Permission, require_permission
@@ -230,10 +231,6 @@ def period_title(period: Period) -> str:
     return _(
         "%(start)s – %(end)s", start=_long_date(period.starts_on), end=_long_date(period.ends_on)
     )
-
-
-def format_hours(hours: Decimal) -> str:
-    return format_decimal(hours, "#,##0.##")
 
 
 # --- The chart ---------------------------------------------------------------------------

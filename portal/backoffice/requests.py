@@ -52,7 +52,7 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
     default_group = next(
         (g.id for g in groups if g.category_id == service_request.category_id), None
     )
-    group_choices = [(None, "")] + [(group.id, group.name) for group in groups]
+    group_choices = _group_choices(groups)
     for target in lifecycle.allowed_targets(service_request.status, current_user.role):
         if target == Status.COMPLETED:
             continue  # completion has its own form, linked from the page
@@ -66,6 +66,11 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
         form.group_id.choices = group_choices
         forms[target] = form
     return forms
+
+
+def _group_choices(groups) -> list:
+    # An empty first choice with a label: WTForms would show the value ("None") otherwise.
+    return [("", _("— choose a group —"))] + [(group.id, group.name) for group in groups]
 
 
 def render_request_page(
@@ -126,9 +131,7 @@ def change_status(request_id: int, target: str):
     if target_status == Status.COMPLETED:
         return redirect(url_for("backoffice.complete", request_id=request_id), 303)
     form = StatusChangeForm(prefix=target_status.value)
-    form.group_id.choices = [(None, "")] + [
-        (g.id, g.name) for g in queries.groups(active_only=True)
-    ]
+    form.group_id.choices = _group_choices(queries.groups(active_only=True))
     if not form.validate_on_submit():
         return render_request_page(
             service_request, _status_forms(service_request, form, target_status), code=200

@@ -16,7 +16,7 @@ from ..phones import phone_digits
 def _phone_check(form, field) -> None:
     if field.data and phone_digits(field.data) is None:
         raise ValidationError(
-            _l("Enter a phone number of 9 digits, for example 600 123 456 or 77 441 23 70.")
+            _l("Enter a phone number of 9 digits, for example 600 000 000 or 77 000 00 00.")
         )
 
 

@@ -141,6 +141,12 @@ def status(token: str):
     return render_template(
         "public/status.html",
         service_request=service_request,
+        # A job that could not be done: whether its reason is among the notes below.
+        reason_shown=any(
+            event.note
+            for event in service_request.public_events
+            if event.to_status == lifecycle.Status.COMPLETED
+        ),
         can_cancel=lifecycle.resident_can_cancel(service_request.status),
         private_link=url_for("public.status", token=token, _external=True),
     )

@@ -70,7 +70,7 @@ def test_staff_filters_the_queue_triages_a_request_and_takes_a_phone_request(pag
 
     # Filtering swaps the results in place (htmx) and keeps the filter in the address.
     with page.expect_response(re.compile(r"/backoffice/zgloszenia\?")) as response:
-        page.get_by_label("Szukaj: numer, imię i nazwisko albo telefon").fill("Stolar")
+        page.get_by_label("Szukaj: numer, imię i nazwisko, telefon albo e-mail").fill("Stolar")
     assert response.value.request.headers.get("hx-request") == "true"
     expect(page.locator("#queue-results")).not_to_contain_text("Alicja Krawiecka")
     expect(page.locator("#queue-results")).to_contain_text("Bogdan Stolarski")

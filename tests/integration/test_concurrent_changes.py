@@ -49,8 +49,6 @@ def test_a_change_on_a_stale_copy_raises_stale_edit_and_keeps_the_other_change(a
 
 
 def test_completing_a_stale_job_raises_stale_edit(app):
-    from datetime import date
-
     with app.app_context():
         request_id = factories.make_request(status=Status.IN_PROGRESS).id
         db.session.remove()
@@ -61,7 +59,7 @@ def test_completing_a_stale_job_raises_stale_edit(app):
             services.complete_job(
                 request,
                 services.Actor(Role.STAFF),
-                completed_on=date(2026, 11, 20),
+                completed_on=services.local_today("Europe/Warsaw"),
                 outcome=Outcome.DONE,
                 work_done="x",
             )

@@ -134,7 +134,7 @@ def test_each_move_a_resident_hears_about_queues_one_message_and_internal_steps_
         services.complete_job(
             request,
             services.Actor(Role.STAFF),
-            completed_on=date(2026, 12, 4),
+            completed_on=services.local_today("Europe/Warsaw"),
             outcome="done",
             work_done="Skrócono",
         )

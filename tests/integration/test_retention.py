@@ -112,7 +112,7 @@ class World:
 
     def completed(self, completed_on: date, *, code="tailoring", done=True, **kinds) -> Made:
         made = self.submit(code=code, **kinds)
-        request = db.session.get(ServiceRequest, made.id)
+        request = factories.sent_on(db.session.get(ServiceRequest, made.id), completed_on)
         services.change_status(
             request, Status.ACCEPTED, self.actor, group_id=factories.group_for(code).id
         )

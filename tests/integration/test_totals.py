@@ -28,6 +28,7 @@ def completed_job(code, completed_on, *, kind="senior", outcome=Outcome.DONE):
     elif kind == "assisted":
         fields = {"receives_assistance": True, "is_senior": False}
     request = factories.make_request(code=code, status=Status.IN_PROGRESS, **fields)
+    factories.sent_on(request, completed_on)
     services.complete_job(
         request,
         STAFF,

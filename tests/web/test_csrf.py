@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from portal.extensions import db
 from portal.lifecycle import Status
@@ -25,8 +26,8 @@ def _state_changing_urls(app):
             continue
         values = {}
         for name in rule.arguments:
-            converter = rule._converters[name].__class__.__name__
-            values[name] = 1 if converter == "IntegerConverter" else Status.IN_PROGRESS.value
+            is_id = isinstance(rule._converters[name], IntegerConverter)
+            values[name] = 1 if is_id else Status.IN_PROGRESS.value
         path = rule.build(values)[1]
         for method in sorted(methods):
             yield method, path

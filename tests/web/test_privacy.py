@@ -253,7 +253,7 @@ def person(app, upload_folder):
         services.complete_job(
             first,
             actor,
-            completed_on=date.today(),
+            completed_on=services.local_today("Europe/Warsaw"),
             outcome="done",
             work_done="Skrócono ZOFIA-ZROBIONO",
         )
@@ -559,7 +559,7 @@ def reported(app):
             services.complete_job(
                 request,
                 actor,
-                completed_on=date.today(),
+                completed_on=services.local_today("Europe/Warsaw"),
                 outcome="done",
                 work_done="ZROBIONO-PRYWATNIE",
             )

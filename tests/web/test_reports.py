@@ -47,6 +47,7 @@ def completed_job(code, completed_on, *, kind="senior", outcome=Outcome.DONE, na
     elif kind == "assisted":
         fields = {"receives_assistance": True, "is_senior": False}
     request = factories.make_request(code=code, status=Status.IN_PROGRESS, name=name, **fields)
+    factories.sent_on(request, completed_on)
     services.complete_job(
         request,
         STAFF,

@@ -92,6 +92,23 @@ def test_accept_without_a_group_gets_a_message_at_the_group_field(app, client, s
     assert _load(app, request_id)[0].status == Status.SUBMITTED
 
 
+def test_the_group_list_starts_with_a_polish_empty_choice_and_keeps_what_was_chosen(
+    app, client, staff
+):
+    request_id, _ = _new_request(app)
+
+    page = client.get(f"/backoffice/zgloszenia/{request_id}").get_data(as_text=True)
+    refused = _move(client, request_id, "accepted", group_id="").get_data(as_text=True)
+
+    select = re.search(r'<select[^>]*id="accepted-group_id".*?</select>', page, re.S).group(0)
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    assert options[0] == (' value=""', "— wybierz grupę —")
+    assert all("None" not in attributes + label for attributes, label in options)
+    assert 'selected value="' in select and 'selected value=""' not in select
+    again = re.search(r'<select[^>]*id="accepted-group_id".*?</select>', refused, re.S).group(0)
+    assert 'selected value=""' in again and "Wybierz grupę warsztatową" in refused
+
+
 @pytest.mark.parametrize(("target", "field"), [("declined", "note"), ("needs_info", "note")])
 def test_decline_and_ask_need_a_text_the_resident_will_read(app, client, staff, target, field):
     request_id, _ = _new_request(app)

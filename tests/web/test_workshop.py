@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from portal import services
 from portal.extensions import db
 from portal.lifecycle import Role, Status
 from portal.models import EventKind, Outcome, RequestEvent, ServiceRequest, WorkSession
@@ -247,12 +248,16 @@ def test_another_instructor_cannot_change_the_entry(app, client, accounts, crew)
 # --- completion -----------------------------------------------------------------
 
 
+def _today():
+    return services.local_today("Europe/Warsaw")
+
+
 def _complete(client, job, **fields):
     page = client.get(f"/backoffice/zgloszenia/{job}/realizacja").get_data(as_text=True)
     data = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "version": hidden_value(page, "version"),
-        "completed_on": date.today().isoformat(),
+        "completed_on": _today().isoformat(),
         "outcome": "done",
         "work_done": "Skrócono spodnie o 5 cm",
     }
@@ -272,7 +277,7 @@ def test_completing_a_job_records_date_outcome_and_what_was_done(app, client, in
     with app.app_context():
         request = db.session.get(ServiceRequest, job)
         assert request.status == Status.COMPLETED and request.outcome == Outcome.DONE
-        assert request.completed_on == date.today() and request.edition_id == edition_id
+        assert request.completed_on == _today() and request.edition_id == edition_id
     assert "Skrócono spodnie o 5 cm" in client.get(f"/zgloszenie/{token}").get_data(as_text=True)
 
 
@@ -293,9 +298,31 @@ def test_a_job_that_could_not_be_done_needs_a_reason(app, client, instructor):
 def test_completion_date_cannot_be_in_the_future(app, client, instructor):
     job = _job(app, status=Status.IN_PROGRESS)
 
-    response = _complete(client, job, completed_on=(date.today() + timedelta(days=1)).isoformat())
+    response = _complete(client, job, completed_on=(_today() + timedelta(days=1)).isoformat())
 
     assert 'id="completed_on-error"' in response.get_data(as_text=True)
+
+
+def test_completion_date_before_the_request_was_sent_is_refused_at_the_date(
+    app, client, instructor
+):
+    job = _job(app, status=Status.IN_PROGRESS)
+    sent = _today() - timedelta(days=10)
+    with app.app_context():
+        factories.sent_on(db.session.get(ServiceRequest, job), sent)
+    too_early = (sent - timedelta(days=1)).isoformat()
+
+    response = _complete(client, job, completed_on=too_early)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        'id="completed_on-error"><span class="visually-hidden">Błąd:</span> Data zakończenia '
+        "nie może być wcześniejsza niż dzień wysłania zgłoszenia." in page
+    )
+    assert f'value="{too_early}"' in page and 'aria-invalid="true"' in page
+    assert f'min="{sent.isoformat()}"' in page and f'max="{_today().isoformat()}"' in page
+    assert _status(app, job) == Status.IN_PROGRESS
 
 
 def test_a_completed_job_is_read_only(app, client, accounts):
@@ -314,6 +341,9 @@ def test_a_completed_job_is_read_only(app, client, accounts):
 
 def test_only_an_admin_corrects_a_completion_and_the_correction_is_recorded(app, client, accounts):
     job = _job(app, status=Status.COMPLETED)
+    completed, corrected = _today(), _today() - timedelta(days=2)
+    with app.app_context():
+        factories.sent_on(db.session.get(ServiceRequest, job), _today() - timedelta(days=5))
     accounts.login_as("admin")
     page = client.get(f"/backoffice/zgloszenia/{job}/korekta-realizacji").get_data(as_text=True)
 
@@ -322,7 +352,7 @@ def test_only_an_admin_corrects_a_completion_and_the_correction_is_recorded(app,
         data={
             "csrf_token": hidden_value(page, "csrf_token"),
             "version": hidden_value(page, "version"),
-            "completed_on": "2026-11-18",
+            "completed_on": corrected.isoformat(),
             "outcome": "not_done",
             "work_done": "",
             "not_done_reason": "Pomyłka: usługi nie wykonano",
@@ -332,11 +362,14 @@ def test_only_an_admin_corrects_a_completion_and_the_correction_is_recorded(app,
     assert response.status_code == 303
     with app.app_context():
         request = db.session.get(ServiceRequest, job)
-        assert request.outcome == Outcome.NOT_DONE and request.completed_on == date(2026, 11, 18)
+        assert request.outcome == Outcome.NOT_DONE and request.completed_on == corrected
         event = request.events[-1]
         assert event.kind == EventKind.EDIT
         assert event.changes["outcome"] == {"old": "done", "new": "not_done"}
-        assert event.changes["completed_on"] == {"old": "2026-11-20", "new": "2026-11-18"}
+        assert event.changes["completed_on"] == {
+            "old": completed.isoformat(),
+            "new": corrected.isoformat(),
+        }
 
 
 def test_the_board_issues_the_same_queries_for_few_and_many_jobs_and_caps_each_column(
@@ -354,3 +387,26 @@ def test_the_board_issues_the_same_queries_for_few_and_many_jobs_and_caps_each_c
     assert page.count('class="job-card"') == 40
     assert "(123)" in page
     assert "status=accepted" in page
+
+
+def test_hours_are_written_with_a_decimal_comma_on_the_request_page_and_its_edit_form(
+    app, client, accounts
+):
+    job = _job(app, status=Status.IN_PROGRESS)
+    with app.app_context():
+        request = db.session.get(ServiceRequest, job)
+        supervisor = factories.user(Role.INSTRUCTOR)
+        session_id = factories.work_session(
+            request, factories.trainee("Ala Igłowa"), supervisor=supervisor, hours="1.5"
+        ).id
+        factories.work_session(
+            request, factories.trainee("Ola Nitkowa"), supervisor=supervisor, hours="10.00"
+        )
+    accounts.login_as("admin")
+
+    page = client.get(f"/backoffice/zgloszenia/{job}").get_data(as_text=True)
+    form = client.get(f"/backoffice/praca/{session_id}").get_data(as_text=True)
+
+    assert "Ala Igłowa: 1,5 godz." in page and "Ola Nitkowa: 10 godz." in page
+    assert "1.5" not in page and "1E+1" not in page
+    assert 'value="1,5"' in form
