@@ -201,7 +201,7 @@ def test_an_instructor_on_a_phone_moves_a_job_logs_work_for_two_trainees_and_com
     page.locator("#work-description").fill("Skrócono nogawki, wymieniono zamek")
     page.get_by_role("button", name="Zapisz pracę").click()
     expect(page.locator("#work-log")).to_be_visible()
-    expect(page.locator(".work-log table")).to_contain_text("Barbara Uczennica: 1.5")
+    expect(page.locator(".work-log table")).to_contain_text("Barbara Uczennica: 1,5")
     assert horizontal_overflow(page) == 0
     check_accessibility(page)
     save_screenshots(page, "bo-job-with-work-log")
