@@ -173,14 +173,7 @@ def _refuse_unsafe_place(target: Path, upload_folder: Path) -> None:
 def _dump_database(backend: str, dump: Path) -> None:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if backend == "sqlite":
-        source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
-        target = sqlite3.connect(dump)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(url.database, dump)
         return
     _run(
         "pg_dump",
@@ -404,14 +397,7 @@ def _restore_database(backend: str, copy: Path) -> None:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if backend == "sqlite":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
-        target = sqlite3.connect(url.database)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(copy, url.database)
         return
     # The public schema belongs to the database's owner: leave it as it is, so a
     # restore by the portal's own role never needs a superuser.
@@ -540,3 +526,15 @@ def backup_restore_command(archive: Path) -> None:
     )
     if done.needs_upgrade:
         click.echo("The backup has an older schema: now run `flask --app wsgi.py db upgrade`.")
+
+
+def _sqlite_copy(source_path, target_path) -> None:
+    """Copy a SQLite database with the online backup API, reading the source read-only."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
