@@ -7,8 +7,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # The suite DROPS EVERYTHING in this database; `make test` creates it when missing.
 TEST_DATABASE_URL ?= postgresql+psycopg://portal_test:portal_test@127.0.0.1:5432/portal_test
+# pytest-xdist processes; the browser and database waits overlap, so one more than the cores.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: run install install-test translations compile-translations test test-database lint constraints clean
+.PHONY: run install install-test translations compile-translations test test-database lint screenshots coverage constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +45,16 @@ run: install
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-test test-database
-	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+test: install-test test-database lint
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+
+# The browser tests again, writing screenshots at 360 and 1280 px to test-artifacts/screenshots/.
+screenshots: install-test
+	SCREENSHOTS=1 $(BIN)/pytest -n $(TEST_WORKERS) tests/browser $(PYTEST_ARGS)
+
+# The whole suite with line coverage of portal/.
+coverage: install-test test-database
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -n $(TEST_WORKERS) --cov=portal --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test-database:
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" bash .ci/test-database
@@ -56,7 +66,8 @@ constraints: install-test
 	  $(BIN)/pip freeze --exclude-editable | grep -v '^portal' ) > constraints.txt
 
 lint: install-test
-	$(BIN)/ruff check portal tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache build dist portal.egg-info

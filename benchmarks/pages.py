@@ -112,7 +112,9 @@ def fill(count: int) -> None:
         # Rows were inserted with explicit ids: move the sequences past them.
         for table in ("service_request", "request_event"):
             db.session.execute(
-                sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
             )
         db.session.commit()
 

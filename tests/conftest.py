@@ -16,7 +16,17 @@ from portal.extensions import db
 from portal.settings import DEMO_FILE, load_institution
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# Under pytest-xdist every worker gets a PostgreSQL database of its own, named after the
+# one TEST_DATABASE_URL gives (portal_test_gw0, portal_test_gw1, ...) and created on demand.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+BASE_POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+POSTGRES_URL = (
+    sa.engine.make_url(BASE_POSTGRES_URL)
+    .set(database=f"{sa.engine.make_url(BASE_POSTGRES_URL).database}_{_WORKER}")
+    .render_as_string(hide_password=False)
+    if BASE_POSTGRES_URL and _WORKER
+    else BASE_POSTGRES_URL
+)
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
@@ -33,15 +43,36 @@ def _postgres_reachable(url: str) -> str | None:
 
 def _backends() -> list:
     backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
+    if BASE_POSTGRES_URL:
         backends.append(pytest.param("postgresql", id="postgresql"))
     elif ON_CI:
         raise pytest.UsageError("TEST_DATABASE_URL must point at PostgreSQL on CI")
     return backends
 
 
+def pytest_sessionstart(session):
+    """Make this worker's PostgreSQL database exist before any test reaches for it."""
+    if BASE_POSTGRES_URL and not _postgres_reachable(BASE_POSTGRES_URL):
+        _create_worker_database()
+
+
 def pytest_report_header(config):
     return f"database backends: {', '.join(p.id for p in _backends())}"
+
+
+def _create_worker_database() -> None:
+    """Create this worker's own database next to TEST_DATABASE_URL's when it is missing."""
+    if POSTGRES_URL == BASE_POSTGRES_URL:
+        return
+    name = sa.engine.make_url(POSTGRES_URL).database
+    engine = sa.create_engine(BASE_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
 
 
 def _reset_postgres_schema(url: str) -> None:
@@ -52,21 +83,32 @@ def _reset_postgres_schema(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session", params=_backends())
-def database_url(request, tmp_path_factory):
-    """A database migrated to head through the real migrations, once per backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
-    else:
-        problem = _postgres_reachable(POSTGRES_URL)
-        if problem:
-            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {problem}")
-        url = POSTGRES_URL
-        _reset_postgres_schema(url)
+def migrated_sqlite_url(tmp_path_factory) -> str:
+    """A new SQLite database migrated to head, in a directory of its own."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+    _migrate(url)
+    return url
+
+
+def _migrate(url: str) -> None:
     app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request, tmp_path_factory):
+    """A database migrated to head through the real migrations, once per backend."""
+    if request.param == "sqlite":
+        return migrated_sqlite_url(tmp_path_factory)
+    else:
+        problem = _postgres_reachable(BASE_POSTGRES_URL)
+        if problem:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {problem}")
+        url = POSTGRES_URL
+        _reset_postgres_schema(url)
+    _migrate(url)
     return url
 
 
@@ -83,15 +125,108 @@ def make_app(database_url: str, upload_folder: str, **overrides):
 
 
 def empty_database() -> None:
+    """Delete every row: cheaper than TRUNCATE on tables this small, on both backends."""
     db.session.rollback()
-    tables = [table for table in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
+
+
+class Snapshot:
+    """The rows of every table as `build` left an empty database, copied back on demand.
+
+    Loading the demo institution from its TOML file costs tens of milliseconds, seeding
+    the demo club seconds; inserting the rows they produced costs one statement a table.
+    The first restore runs `build` itself, so what is copied is what the code produces.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.rows: dict[str, list[dict]] | None = None
+
+    def restore(self) -> None:
+        """Empty the database and fill it as `build` did."""
+        empty_database()
+        if self.rows is None:
+            self.build()
+            db.session.commit()
+            self.rows = {}
+            for table in db.metadata.sorted_tables:
+                rows = [dict(row) for row in db.session.execute(table.select()).mappings()]
+                if rows:
+                    self.rows[table.name] = rows
+            db.session.commit()
+            return
+        for table in db.metadata.sorted_tables:
+            if table.name in self.rows:
+                db.session.execute(table.insert(), self.rows[table.name])
+        if db.engine.dialect.name == "postgresql":
+            # The rows keep their ids; a sequence restarted by a migration test must not
+            # hand those ids out again.
+            with_ids = [
+                table.name
+                for table in db.metadata.sorted_tables
+                if table.name in self.rows and "id" in table.c
+            ]
+            db.session.execute(
+                sa.text(
+                    "SELECT "
+                    + ", ".join(
+                        f"setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                        f'(SELECT max(id) FROM "{name}"))'
+                        for name in with_ids
+                    )
+                )
+            )
+        db.session.commit()
+
+
+_snapshots: dict[tuple[str, str], Snapshot] = {}
+
+
+def restore_snapshot(database_url: str, name: str, build) -> None:
+    """Inside an app context: the database as `build` leaves an empty one, built once."""
+    _snapshots.setdefault((database_url, name), Snapshot(build)).restore()
+
+
+def restore_demo_institution(database_url: str) -> None:
+    """Inside an app context: every table empty but the demo institution's."""
+    restore_snapshot(database_url, "institution", lambda: load_institution(DEMO_FILE))
+
+
+class SharedApp:
+    """One app per database backend and configuration, reset between tests.
+
+    Building an app costs tens of milliseconds; a test gets a shared one with its
+    configuration as built, its own upload folder, fresh rate-limit counters and the
+    database holding only the demo institution. A test that changes the app itself
+    (adds a route, swaps an extension) asks for `own_app` instead.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.config = dict(app.config)
+        self.extensions = dict(app.extensions)
+
+    def reset(self, upload_folder: str):
+        from portal.extensions import limiter
+
+        self.app.config.clear()
+        self.app.config.update(self.config)
+        self.app.config["UPLOAD_FOLDER"] = upload_folder
+        self.app.extensions.clear()
+        self.app.extensions.update(self.extensions)
+        # The limiter is one object for every app: binding it again gives it this app's
+        # storage, with no counts in it.
+        limiter.init_app(self.app)
+        return self.app
+
+
+_shared_apps: dict[tuple, SharedApp] = {}
+
+
+def _config_key(overrides: dict) -> tuple:
+    return tuple(sorted((key, repr(value)) for key, value in overrides.items()))
 
 
 @pytest.fixture
@@ -101,18 +236,25 @@ def app_overrides():
 
 
 @pytest.fixture
-def app(database_url, tmp_path, app_overrides):
+def app(request, database_url, tmp_path, tmp_path_factory, app_overrides):
     upload_folder = tmp_path / "uploads"
     upload_folder.mkdir()
-    app = make_app(database_url, str(upload_folder), **app_overrides)
+    if request.node.get_closest_marker("own_app"):
+        app = make_app(database_url, str(upload_folder), **app_overrides)
+    else:
+        key = (database_url, _config_key(app_overrides))
+        if key not in _shared_apps:
+            built_in = tmp_path_factory.mktemp("shared-uploads")
+            _shared_apps[key] = SharedApp(make_app(database_url, str(built_in), **app_overrides))
+        app = _shared_apps[key].reset(str(upload_folder))
     with app.app_context():
-        empty_database()
-        load_institution(DEMO_FILE)
+        restore_demo_institution(database_url)
     yield app
     with app.app_context():
-        empty_database()
         db.session.remove()
-        db.engine.dispose()
+    if request.node.get_closest_marker("own_app"):
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

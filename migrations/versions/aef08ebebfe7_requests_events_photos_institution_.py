@@ -6,9 +6,8 @@ Create Date: 2026-11-25 14:52:35.839236
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "aef08ebebfe7"

@@ -6,9 +6,8 @@ Create Date: 2026-11-25 14:57:38.836061
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f2e0eabc292b"

@@ -1,8 +1,16 @@
-"""Headless Chromium against the real app, on every database backend of the suite.
+"""Headless Chromium against the real app.
 
 Playwright cannot download its own browsers here, so pytest-playwright is pointed at
 Debian's Chromium (or CHROMIUM_PATH). Without it the browser tests are skipped, except on
 CI, where a missing browser is a failure.
+
+The browser tests run on SQLite only: what they check (layout, accessibility, keyboard
+use, scripts) does not depend on the database, and every rule behind the pages is tested
+on both backends in tests/web and tests/integration.
+
+Screenshots at a phone's and a desktop's width are written to test-artifacts/screenshots/
+when SCREENSHOTS=1 (`make screenshots`); encoding full-page images is most of what a
+browser test costs, so a plain run skips them.
 """
 
 from __future__ import annotations
@@ -21,8 +29,13 @@ from werkzeug.serving import make_server
 from portal import services
 from portal.extensions import db
 from portal.models import ServiceCategory
-from portal.settings import DEMO_FILE, load_institution
-from tests.conftest import ON_CI, empty_database, make_app
+from tests.conftest import (
+    ON_CI,
+    empty_database,
+    make_app,
+    migrated_sqlite_url,
+    restore_demo_institution,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,6 +51,7 @@ CHROMIUM_ARGS = [
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
+TAKE_SCREENSHOTS = os.environ.get("SCREENSHOTS", "").lower() in {"1", "true", "yes"}
 WIDTHS = (360, 1280)
 HEIGHT = 800
 
@@ -121,6 +135,7 @@ class SeededRequest:
 class LiveServer:
     url: str
     app: Flask
+    database_url: str
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path
@@ -152,14 +167,20 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The browser tests' own SQLite database, migrated to head (see the module's note)."""
+    return migrated_sqlite_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory):
-    """The real app on a free local port, one per database backend and session."""
+    """The real app on a free local port, once a session."""
     upload_folder = tmp_path_factory.mktemp("browser-uploads")
     app = make_app(database_url, str(upload_folder))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, database_url)
     server.shutdown()
     thread.join(5)
     with app.app_context():
@@ -172,8 +193,7 @@ def live_server(database_url, tmp_path_factory):
 def fresh_database(live_server):
     """Each browser test starts from the demo institution and no requests."""
     with live_server.app.app_context():
-        empty_database()
-        load_institution(DEMO_FILE)
+        restore_demo_institution(live_server.database_url)
         db.session.remove()
     yield
 
@@ -182,20 +202,35 @@ def fresh_database(live_server):
 
 
 def check_accessibility(page, *, best_practices: bool = True) -> None:
-    """No axe-core violations: first the WCAG 2.1 A/AA rules, then the best practices too.
+    """No axe-core violations: of every rule axe runs by default, or of the WCAG 2.1 A/AA ones.
 
-    The best-practice rules are about structure (landmarks, headings, regions), which does
-    not change with the width, so a caller checking several widths may skip them once.
+    The default rules include every WCAG 2.1 A/AA rule (test_axe_rules.py keeps that true),
+    so one run checks both. The best-practice rules are about structure (landmarks,
+    headings, regions), which does not change with the width, so a caller checking several
+    widths runs them at one and the WCAG rules alone at the others.
     """
-    results = _axe.run(page, options=WCAG_OPTIONS)
+    results = _axe.run(page, options=BEST_PRACTICE_OPTIONS if best_practices else WCAG_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
-    if best_practices:
-        results = _axe.run(page, options=BEST_PRACTICE_OPTIONS)
-        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def axe_rules_run(page, options: dict) -> set[str]:
+    """The ids of the rules one axe run with options checks on page."""
+    results = _axe.run(page, options={**options, "resultTypes": ["violations"]})
+    response = results.response
+    return {
+        rule["id"]
+        for kind in ("passes", "violations", "incomplete", "inapplicable")
+        for rule in response.get(kind, [])
+    }
 
 
 def save_screenshots(page, name: str, *, widths=WIDTHS) -> list[Path]:
-    """Full-page screenshots at a phone's and a desktop's width; the viewport is restored."""
+    """Full-page screenshots at a phone's and a desktop's width; the viewport is restored.
+
+    Only with SCREENSHOTS=1; otherwise nothing is written and the list is empty.
+    """
+    if not TAKE_SCREENSHOTS:
+        return []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
     paths = []

@@ -25,6 +25,7 @@ from portal.models import (
 )
 from portal.reports import Period
 from tests import factories
+from tests.conftest import restore_snapshot
 from tests.web.helpers import log_in
 
 COUNTED = (
@@ -39,10 +40,16 @@ COUNTED = (
 )
 
 
-@pytest.fixture
-def seeded(app):
+def _seed_demo(app) -> None:
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def seeded(app, database_url):
+    """The database as `flask seed-demo` leaves it: seeded once a backend, then copied."""
+    with app.app_context():
+        restore_snapshot(database_url, "demo", lambda: _seed_demo(app))
     return app
 
 

@@ -225,6 +225,17 @@ def _resident(portal, stop: threading.Event, answers: list) -> None:
         answers.append(("crash", error))
 
 
+def _count(answers: list, status: int) -> int:
+    return sum(1 for method, r in list(answers) if method == "POST" and r.status_code == status)
+
+
+def _wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the residents' requests stopped coming"
+        time.sleep(0.01)
+
+
 def test_a_burst_of_requests_across_an_outage_loses_no_acknowledged_request(outage):
     answers: list = []
     stop = threading.Event()
@@ -234,12 +245,16 @@ def test_a_burst_of_requests_across_an_outage_loses_no_acknowledged_request(outa
     for resident in residents:
         resident.start()
 
+    # Each step waits for the residents to be seen on the other side of it, however slow
+    # the machine: answers before the outage, a refusal during it, a success after it.
     for _ in range(2):
-        time.sleep(0.3)
+        _wait_until(lambda: _count(answers, 303) > 0)
         outage.stop()
-        time.sleep(0.3)
+        refused = _count(answers, 503)
+        _wait_until(lambda refused=refused: _count(answers, 503) > refused)
         outage.start()
-    time.sleep(0.3)
+        succeeded = _count(answers, 303)
+        _wait_until(lambda succeeded=succeeded: _count(answers, 303) > succeeded)
     stop.set()
     for resident in residents:
         resident.join()
