@@ -27,8 +27,8 @@ from flask_migrate import upgrade  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.config import TestConfig  # noqa: E402
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db  # noqa: E402
-from portal.lifecycle import Role, Status  # noqa: E402
 from portal.models import (  # noqa: E402
     RequestEvent,
     ServiceCategory,
@@ -174,7 +174,7 @@ def main() -> None:
         started = time.perf_counter()
         fill(args.requests)
         filled = time.perf_counter() - started
-        from portal.accounts import hash_password
+        from portal.services.accounts import hash_password
 
         db.session.add(
             User(

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-
-# An installed package carries its migrations inside; a source checkout keeps them on top.
-_PACKAGED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-MIGRATIONS_DIR = str(
-    _PACKAGED_MIGRATIONS
-    if _PACKAGED_MIGRATIONS.is_dir()
-    else Path(__file__).resolve().parent.parent / "migrations"
-)
 
 
 def create_app(
@@ -41,9 +32,11 @@ def create_app(
 
         logs.configure(app)
 
-    from . import accounts, database, errors, inputguard, requestcycle  # noqa: F401  (accounts: user loader)
+    from . import database
     from .cli import register_cli
+    from .database import MIGRATIONS_DIR
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from .web import errors, inputguard, requestcycle, sessions  # noqa: F401  (sessions: user loader)
 
     database.configure_engine_events()
     db.init_app(app)

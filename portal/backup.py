@@ -41,7 +41,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.engine import make_url
 
-from . import MIGRATIONS_DIR
+from .database import MIGRATIONS_DIR
 from .extensions import db
 
 FORMAT = 1

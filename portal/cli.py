@@ -11,14 +11,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import accounts, notifications, outbox, retention, settings
+from . import settings
 from .backup import backup_group
 from .demo.activity import load_demo_activity
 from .deploycheck import check_deploy_command
+from .domain.errors import DomainError
+from .domain.lifecycle import Role
 from .extensions import db
-from .lifecycle import Role
 from .models import User, WorkshopGroup
-from .services import DomainError
+from .services import accounts, notifications, outbox, retention
 
 DEMO_ACCOUNTS = [
     ("admin@demo.example", "Anna Administratorka", Role.ADMIN, []),

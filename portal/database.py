@@ -1,9 +1,18 @@
-"""Engine-level settings the ORM cannot express: SQLite pragmas for the embedded default."""
+"""The database outside the ORM: where the migrations are, SQLite pragmas for the default."""
 
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# An installed package carries its migrations inside; a source checkout keeps them on top.
+_PACKAGED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = str(
+    _PACKAGED_MIGRATIONS
+    if _PACKAGED_MIGRATIONS.is_dir()
+    else Path(__file__).resolve().parent.parent / "migrations"
+)
 
 _configured = False
 

@@ -14,10 +14,12 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import MIGRATIONS_DIR, accounts, settings
+from . import settings
+from .database import MIGRATIONS_DIR
+from .domain.lifecycle import Role
 from .extensions import db
-from .lifecycle import Role
 from .models import Institution, User
+from .services import accounts
 
 
 class SetupIncomplete(Exception):

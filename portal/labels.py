@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from .lifecycle import Role, Status
+from .domain.lifecycle import Role, Status
 from .models import Channel, ConsentMethod, Gender, Outcome, RequesterKind
 
 STATUS_LABELS = {

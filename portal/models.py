@@ -31,8 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .domain.lifecycle import Role, Status
 from .extensions import db
-from .lifecycle import Role, Status
 
 
 def utcnow() -> datetime:

@@ -10,9 +10,10 @@ from flask import g
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from . import lifecycle, permissions
+from .domain import lifecycle, permissions
+from .domain.lifecycle import Status
+from .domain.phones import phone_digits
 from .extensions import db
-from .lifecycle import Status
 from .models import (
     Channel,
     Institution,
@@ -27,7 +28,6 @@ from .models import (
     WorkSession,
     WorkshopGroup,
 )
-from .phones import phone_digits
 
 
 def institution() -> Institution | None:

@@ -29,8 +29,9 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, select
 from sqlalchemy.orm import contains_eager
 
 from . import queries
+from .domain.errors import DomainError
+from .domain.lifecycle import Status
 from .extensions import db
-from .lifecycle import Status
 from .models import (
     BaselineTotal,
     Channel,
@@ -45,7 +46,6 @@ from .models import (
     WorkSession,
     WorkshopGroup,
 )
-from .services import DomainError
 
 # --- Periods ---------------------------------------------------------------------------
 

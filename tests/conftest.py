@@ -281,7 +281,7 @@ class Accounts:
         self.client = client
 
     def create(self, role, groups=()):
-        from portal.lifecycle import Role
+        from portal.domain.lifecycle import Role
         from tests import factories
 
         with self.app.app_context():

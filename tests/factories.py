@@ -9,8 +9,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal import services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import Outcome, ServiceCategory, ServiceRequest, User, WorkshopGroup
 
 _counter = itertools.count(1)
@@ -45,9 +46,7 @@ def make_request(
         is_senior=fields.pop("is_senior", True),
         **fields,
     )
-    request = services.submit_request(
-        data, services.Actor.resident(), upload_folder=upload_folder
-    ).request
+    request = services.submit_request(data, Actor.resident(), upload_folder=upload_folder).request
     walk_to(request, status)
     return request
 
@@ -80,7 +79,7 @@ def sent_on(request: ServiceRequest, day) -> ServiceRequest:
 def walk_to(request: ServiceRequest, status: Status) -> None:
     from datetime import date
 
-    staff = services.Actor(Role.STAFF)
+    staff = Actor(Role.STAFF)
     for target in PATH[status]:
         if target == Status.COMPLETED:
             services.complete_job(
@@ -112,7 +111,7 @@ def image_bytes(fmt: str = "JPEG", size=(800, 600), color=(200, 30, 30), exif=No
 def user(
     role: Role = Role.STAFF, email: str | None = None, password: str = "haslo-testowe-123"
 ) -> User:
-    from portal.accounts import hash_password
+    from portal.services.accounts import hash_password
 
     number = next(_counter)
     account = User(

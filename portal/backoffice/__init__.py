@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import sessions
 from ..i18n import N_
-from ..permissions import deny, has_permission
 from ..securitylog import log_event
+from ..web import sessions
+from ..web.permissions import deny, has_permission
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 

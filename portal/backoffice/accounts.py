@@ -6,12 +6,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import accounts, queries, sessions, twofactor
+from .. import queries
+from ..domain.errors import DomainError
+from ..domain.lifecycle import Role
 from ..extensions import db
-from ..lifecycle import Role
 from ..models import User, WorkshopGroup
-from ..permissions import Permission, require_permission
-from ..services import DomainError
+from ..services import accounts, twofactor
+from ..services import sessions as session_records
+from ..web import sessions
+from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import AccountForm, EmptyForm, GroupForm, NewAccountForm
 
@@ -74,7 +77,7 @@ def edit_account(user_id: int):
         form=form,
         user=user,
         reset_form=EmptyForm(),
-        live_sessions=sessions.live_sessions(user.id),
+        live_sessions=session_records.live_sessions(user.id),
         two_factor_on=twofactor.has_two_factor(user),
     )
 
@@ -97,9 +100,9 @@ def end_account_sessions(user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:
-        count = sessions.end_other_sessions(user)
+        count = session_records.end_other_sessions(user, keep=sessions.current_record())
     else:
-        count = sessions.end_sessions(user, actor=current_user)
+        count = session_records.end_sessions(user, actor=current_user)
     flash(_("Sessions ended: %(count)s.", count=count), "success")
     return redirect(url_for("backoffice.edit_account", user_id=user.id, _anchor="sessions"), 303)
 

@@ -20,12 +20,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import accounts, notifications, queries, sessions, twofactor
+from .. import queries
+from ..domain.errors import DomainError
 from ..extensions import limiter
 from ..models import NotificationPreference
-from ..permissions import Permission, require_permission, sees_all_requests
 from ..securitylog import log_event
-from ..services import DomainError
+from ..services import accounts, notifications, twofactor
+from ..services import sessions as session_records
+from ..web import sessions
+from ..web.permissions import Permission, require_permission, sees_all_requests
 from . import bp
 from .forms import (
     CurrentPasswordForm,
@@ -259,7 +262,7 @@ def _own_account_page(**forms):
         two_factor_on=twofactor.has_two_factor(current_user),
         two_factor_required=twofactor.required(),
         recovery_codes_left=twofactor.recovery_codes_left(current_user),
-        live_sessions=sessions.live_sessions(current_user.id),
+        live_sessions=session_records.live_sessions(current_user.id),
         this_session=sessions.current_record(),
         **forms,
     )
@@ -304,7 +307,7 @@ def own_account():
 @require_permission(Permission.OWN_ACCOUNT)
 def end_other_sessions():
     if EmptyForm().validate_on_submit():
-        count = sessions.end_other_sessions(current_user)
+        count = session_records.end_other_sessions(current_user, keep=sessions.current_record())
         flash(_("Sessions ended elsewhere: %(count)s.", count=count), "success")
     return redirect(url_for("backoffice.own_account", _anchor="sessions"), 303)
 

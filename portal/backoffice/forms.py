@@ -18,11 +18,11 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import BaseForm
-from ..inputguard import bounded_date, bounded_int
-from ..lifecycle import Role
+from ..domain.lifecycle import Role
+from ..domain.phones import phone_digits
 from ..models import Channel, NotificationPreference
-from ..phones import phone_digits
+from ..web.forms import BaseForm
+from ..web.inputguard import bounded_date, bounded_int
 
 
 def _phone_check(form, field) -> None:

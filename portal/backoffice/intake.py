@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import queries, services
+from ..domain.actor import Actor
+from ..domain.errors import DomainError
 from ..models import Channel, ConsentMethod
-from ..permissions import Permission, can_view_request, require_permission
+from ..web.permissions import Permission, can_view_request, require_permission
 from . import bp
 from .forms import IntakeForm
 
@@ -43,11 +45,11 @@ def intake():
         try:
             submission = services.submit_request(
                 data,
-                services.Actor.of(current_user),
+                Actor.of(current_user),
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
                 timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
             )
-        except services.DomainError as error:
+        except DomainError as error:
             field = {"category": "category_id"}.get(error.field, error.field)
             getattr(form, field).errors.append(_(str(error)))
         else:

@@ -6,13 +6,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import htmx, lifecycle, queries, services, worklog
+from .. import queries, services
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
+from ..domain.lifecycle import Status
 from ..extensions import db
-from ..inputguard import query_id
 from ..labels import STATUS_LABELS
-from ..lifecycle import Status
 from ..models import Outcome, WorkSession
-from ..permissions import Permission, can_view_request, require_permission, sees_all_requests
+from ..services import worklog
+from ..web import htmx
+from ..web.inputguard import query_id
+from ..web.permissions import Permission, can_view_request, require_permission, sees_all_requests
 from . import bp
 from .forms import CompletionForm, EmptyForm, WorkLogForm
 from .requests import visible_request
@@ -71,8 +76,8 @@ def advance_job(request_id: int, target: str):
         flash(_("This move is not possible for this job now."), "error")
     else:
         try:
-            services.change_status(job, target_status, services.Actor.of(current_user))
-        except (lifecycle.LifecycleError, services.StaleEdit):
+            services.change_status(job, target_status, Actor.of(current_user))
+        except (lifecycle.LifecycleError, StaleEdit):
             db.session.rollback()
             flash(_("This move is not possible for this job now."), "error")
         else:
@@ -104,7 +109,7 @@ def _save_completion(service, job, form: CompletionForm):
     try:
         service(
             job,
-            services.Actor.of(current_user),
+            Actor.of(current_user),
             completed_on=form.completed_on.data,
             outcome=Outcome(form.outcome.data),
             work_done=form.work_done.data,
@@ -113,11 +118,11 @@ def _save_completion(service, job, form: CompletionForm):
             today=_today(),
             timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         )
-    except services.StaleEdit:
+    except StaleEdit:
         db.session.rollback()
         flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
         return redirect(url_for("backoffice.request_page", request_id=job.id), 303)
-    except services.DomainError as error:
+    except DomainError as error:
         db.session.rollback()
         getattr(form, error.field or "completed_on").errors.append(_(str(error)))
         return False
@@ -201,11 +206,11 @@ def log_work(request_id: int):
         try:
             worklog.log_work(
                 job,
-                services.Actor.of(current_user),
+                Actor.of(current_user),
                 worklog.WorkData(form.worked_on.data, form.description.data, _hours_from_form()),
                 today=_today(),
             )
-        except services.DomainError as error:
+        except DomainError as error:
             db.session.rollback()
             target = {"trainees": "description"}.get(error.field, error.field)
             if error.field == "trainees":
@@ -239,15 +244,15 @@ def edit_work(session_id: int):
         try:
             worklog.correct_work(
                 session,
-                services.Actor.of(current_user),
+                Actor.of(current_user),
                 worklog.WorkData(form.worked_on.data, form.description.data, _hours_from_form()),
                 today=_today(),
                 expected_version=form.expected_version(),
             )
-        except services.StaleEdit:
+        except StaleEdit:
             db.session.rollback()
             error_message = _("This entry was changed in the meantime. Check it and try again.")
-        except services.DomainError as error:
+        except DomainError as error:
             db.session.rollback()
             error_message = _(str(error))
         else:

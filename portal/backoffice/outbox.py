@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import outbox
 from ..extensions import db
 from ..models import MessageKind, OutboxMessage, OutboxStatus
-from ..permissions import Permission, require_permission
+from ..services import outbox
+from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import EmptyForm
 

@@ -27,14 +27,18 @@ from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import audit, lifecycle, privacy, queries, services
+from .. import audit, queries
 from ..audit import AuditAction, AuditFilters
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
 from ..extensions import db
-from ..forms import BaseForm
-from ..inputguard import bounded_date
 from ..models import User
-from ..permissions import Permission, has_permission, require_permission
 from ..references import parse_reference
+from ..services import privacy
+from ..web.forms import BaseForm
+from ..web.inputguard import bounded_date
+from ..web.permissions import Permission, has_permission, require_permission
 from . import bp
 from .forms import EmptyForm, _optional_int
 from .requests import visible_request
@@ -134,10 +138,10 @@ def export_person(request_id: int):
     try:
         exported = privacy.export_person(
             service_request,
-            services.Actor.of(current_user),
+            Actor.of(current_user),
             upload_folder=current_app.config["UPLOAD_FOLDER"],
         )
-    except services.DomainError as error:
+    except DomainError as error:
         flash(_(str(error)), "error")
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     response = Response(exported.to_json(), content_type="application/json; charset=utf-8")
@@ -181,20 +185,20 @@ def erase_person(request_id: int):
         try:
             done = privacy.erase_person(
                 service_request,
-                services.Actor.of(current_user),
+                Actor.of(current_user),
                 reason=form.reason.data,
                 decision=form.decision.data,
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
         except privacy.ErasureRefused as error:
             refused = _(str(error))
-        except services.StaleEdit:
+        except StaleEdit:
             flash(
                 _("Someone else changed these requests in the meantime. Check them and try again."),
                 "error",
             )
             return redirect(url_for("backoffice.erase_person", request_id=request_id), 303)
-        except services.DomainError as error:
+        except DomainError as error:
             db.session.rollback()
             if error.field and hasattr(form, error.field):
                 form[error.field].errors.append(_(str(error)))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from .. import programme, queries
+from .. import queries
+from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Gender, ProgrammeEdition, Trainee
-from ..permissions import Permission, require_permission
-from ..services import DomainError
+from ..services import programme
+from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import EditionForm, TraineeForm
 

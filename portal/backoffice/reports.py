@@ -38,14 +38,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from .. import audit, queries, services
 from .. import reports as figures
+from ..domain.errors import DomainError
 from ..extensions import db
-from ..forms import BaseForm
 from ..i18n import format_hours
 from ..labels import REQUESTER_KIND_LABELS
 from ..models import BaselineTotal, RequesterKind
-from ..permissions import Permission, require_permission
 from ..reports import Period, PeriodError, PeriodKind, Report
-from ..services import DomainError
+from ..web.forms import BaseForm
+from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import EmptyForm, _optional_int
 

@@ -8,13 +8,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import audit, lifecycle, queries, services, worklog
+from .. import audit, queries, services
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
+from ..domain.lifecycle import Requirement, Status
 from ..extensions import db
 from ..i18n import N_
 from ..labels import STATUS_LABELS
-from ..lifecycle import Requirement, Status
 from ..models import Photo
-from ..permissions import (
+from ..services import worklog
+from ..web.permissions import (
     Permission,
     can_see_eligibility,
     can_view_request,
@@ -140,13 +144,13 @@ def change_status(request_id: int, target: str):
         services.change_status(
             service_request,
             target_status,
-            services.Actor.of(current_user),
+            Actor.of(current_user),
             note=form.note.data,
             group_id=form.group_id.data,
             scheduled_for=form.scheduled_for.data,
             expected_version=form.expected_version(),
         )
-    except services.StaleEdit:
+    except StaleEdit:
         db.session.rollback()
         flash(
             _(
@@ -192,8 +196,8 @@ def add_note(request_id: int):
     if not form.validate_on_submit():
         return render_request_page(service_request, note_form=form)
     try:
-        services.add_note(service_request, form.body.data, services.Actor.of(current_user))
-    except services.DomainError as error:
+        services.add_note(service_request, form.body.data, Actor.of(current_user))
+    except DomainError as error:
         form.body.errors.append(_(str(error)))
         return render_request_page(service_request, note_form=form)
     flash(_("The note has been added."), "success")
@@ -217,15 +221,15 @@ def edit_request(request_id: int):
             services.correct_request(
                 service_request,
                 changes,
-                services.Actor.of(current_user),
+                Actor.of(current_user),
                 expected_version=form.expected_version(),
             )
-        except services.StaleEdit:
+        except StaleEdit:
             db.session.rollback()
             service_request = visible_request(request_id)
             form.version.data = service_request.version
             stale = True
-        except services.DomainError as error:
+        except DomainError as error:
             db.session.rollback()
             if error.field and hasattr(form, error.field):
                 getattr(form, error.field).errors.append(_(str(error)))

@@ -6,9 +6,10 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import queries, twofactor
-from ..permissions import Permission, require_permission
-from ..services import DomainError
+from .. import queries
+from ..domain.errors import DomainError
+from ..services import twofactor
+from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import SecuritySettingsForm
 

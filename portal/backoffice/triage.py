@@ -8,10 +8,11 @@ from flask import current_app, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import htmx, labels, queries
-from ..lifecycle import Status
+from .. import labels, queries
+from ..domain.lifecycle import Status
 from ..models import Channel, RequesterKind, utcnow
-from ..permissions import Permission, require_permission, sees_all_requests
+from ..web import htmx
+from ..web.permissions import Permission, require_permission, sees_all_requests
 from . import bp
 from .forms import QueueFilterForm
 

@@ -26,9 +26,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, update
 
-from .. import lifecycle, programme, references, services, worklog
+from .. import references, services
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.lifecycle import Role, Status
 from ..extensions import db
-from ..lifecycle import Role, Status
 from ..models import (
     Channel,
     ConsentMethod,
@@ -44,6 +46,7 @@ from ..models import (
     WorkSession,
     WorkshopGroup,
 )
+from ..services import programme, worklog
 
 KEY_PREFIX = "demo:"
 # The least time between two steps of one request.
@@ -827,9 +830,9 @@ REQUESTS = (
 class _Cast:
     """Who acts for the demo: the office, and each workshop's group and instructor."""
 
-    office: services.Actor
+    office: Actor
     groups: dict[str, WorkshopGroup]
-    instructors: dict[str, services.Actor]
+    instructors: dict[str, Actor]
 
 
 @dataclass
@@ -884,7 +887,7 @@ def _cast() -> _Cast:
     ).first()
     if office_user is None:
         raise RuntimeError("the demo activity needs a staff account to act for the office")
-    office = services.Actor.of(office_user)
+    office = Actor.of(office_user)
     groups: dict[str, WorkshopGroup] = {}
     for group in db.session.scalars(
         select(WorkshopGroup)
@@ -899,7 +902,7 @@ def _cast() -> _Cast:
     instructors = {}
     for code, group in groups.items():
         active = [user for user in group.instructors if user.active]
-        instructors[code] = services.Actor.of(active[0]) if active else office
+        instructors[code] = Actor.of(active[0]) if active else office
     return _Cast(office, groups, instructors)
 
 
@@ -1007,7 +1010,7 @@ def _send(demo: DemoRequest, at: datetime, cast: _Cast, upload_folder: str) -> S
         institution_contact=institution_contact,
         submission_key=KEY_PREFIX + demo.key,
     )
-    actor = services.Actor.resident() if online else cast.office
+    actor = Actor.resident() if online else cast.office
     request = services.submit_request(
         data, actor, upload_folder=upload_folder, timezone=str(at.tzinfo)
     ).request

@@ -9,8 +9,8 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm
-from ..phones import phone_digits
+from ..domain.phones import phone_digits
+from ..web.forms import BaseForm
 
 
 def _phone_check(form, field) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import lifecycle, queries, services
+from .. import queries, services
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
 from ..extensions import limiter
 from ..i18n import N_
 from ..photos import PhotoRejected, clean_photo
@@ -58,11 +61,11 @@ def new_request():
             try:
                 submission = services.submit_request(
                     _request_data(form, cleaned),
-                    services.Actor.resident(),
+                    Actor.resident(),
                     upload_folder=current_app.config["UPLOAD_FOLDER"],
                     timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
                 )
-            except services.DomainError as error:
+            except DomainError as error:
                 getattr(form, error.field).errors.append(_(str(error)))
             else:
                 return redirect(
@@ -168,7 +171,7 @@ def cancel(token: str):
             expected = None
         try:
             services.cancel_by_resident(service_request, form.reason.data, expected)
-        except services.StaleEdit:
+        except StaleEdit:
             flash(
                 _("Your request changed in the meantime. Check its status below and try again."),
                 "error",

@@ -27,6 +27,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from portal import services
+from portal.domain.actor import Actor
 from portal.extensions import db
 from portal.models import ServiceCategory
 from tests.conftest import (
@@ -157,7 +158,7 @@ class LiveServer:
             answers.update(changes)
             submission = services.submit_request(
                 services.RequestData(**answers),
-                services.Actor.resident(),
+                Actor.resident(),
                 upload_folder=self.app.config["UPLOAD_FOLDER"],
                 timezone=self.app.config["BABEL_DEFAULT_TIMEZONE"],
             )

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from tests import factories
 
 from .conftest import check_accessibility, horizontal_overflow, save_screenshots

@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal import audit, services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from tests import factories
 
 from .conftest import HEIGHT, WIDTHS, check_accessibility, horizontal_overflow, save_screenshots
@@ -110,7 +111,7 @@ def test_a_long_audit_is_paginated_and_stays_accessible_on_a_phone(page, live_se
         for _ in range(55):
             audit.record(staff, audit.AuditAction.VIEW_REQUEST, request.id, commit=False)
         db.session.commit()
-        services.add_note(request, "Notatka", services.Actor.of(staff))
+        services.add_note(request, "Notatka", Actor.of(staff))
         db.session.remove()
     _log_in_as_admin(page, live_server)
     page.set_viewport_size({"width": 360, "height": HEIGHT})

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal.domain.lifecycle import Role
 from portal.extensions import db
-from portal.lifecycle import Role
 from portal.models import Institution, User, utcnow
 from tests import factories
 

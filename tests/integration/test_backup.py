@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from portal import backup, services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import OutboxMessage, Photo, RequestEvent, ServiceRequest, User
 from portal.photos import clean_photo
 from tests import factories
@@ -38,7 +39,7 @@ def _photo(color):
 def _fill(upload_folder: Path) -> None:
     """Requests with photos, history and queued e-mail, made through the services."""
     staff = factories.user(Role.STAFF)
-    actor = services.Actor.of(staff)
+    actor = Actor.of(staff)
     for number, status in enumerate((Status.SUBMITTED, Status.SCHEDULED, Status.READY)):
         request = factories.make_request(
             name=f"Osoba Testowa {number}",

@@ -11,8 +11,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from portal import services
+from portal.domain.actor import Actor
+from portal.domain.errors import DomainError
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import Outcome, ServiceRequest
 from tests import factories
 
@@ -33,7 +35,7 @@ def _complete(request, completed_on, **changes):
         "today": TODAY,
     }
     options.update(changes)
-    return services.complete_job(request, services.Actor(Role.STAFF), **options)
+    return services.complete_job(request, Actor(Role.STAFF), **options)
 
 
 @pytest.mark.parametrize("completed_on", [SENT, SENT + timedelta(days=5), TODAY])
@@ -60,7 +62,7 @@ def test_a_date_before_it_was_sent_or_after_today_is_refused_at_the_date(
     with app.app_context():
         request = _job()
 
-        with pytest.raises(services.DomainError) as refused:
+        with pytest.raises(DomainError) as refused:
             _complete(request, completed_on)
 
         assert message in str(refused.value) and refused.value.field == "completed_on"
@@ -76,7 +78,7 @@ def test_the_day_it_was_sent_is_the_local_day_in_warsaw(app):
         request.created_at = datetime(2026, 3, 1, 23, 30)
         db.session.commit()
 
-        with pytest.raises(services.DomainError):
+        with pytest.raises(DomainError):
             _complete(request, date(2026, 3, 1))
         db.session.rollback()
         _complete(db.session.get(ServiceRequest, request.id), date(2026, 3, 2))
@@ -87,10 +89,10 @@ def test_the_date_defaults_to_todays_bounds_when_no_today_is_given(app):
         request = factories.make_request(status=Status.IN_PROGRESS)
         tomorrow = services.local_today("Europe/Warsaw") + timedelta(days=1)
 
-        with pytest.raises(services.DomainError):
+        with pytest.raises(DomainError):
             services.complete_job(
                 request,
-                services.Actor(Role.STAFF),
+                Actor(Role.STAFF),
                 completed_on=tomorrow,
                 outcome=Outcome.DONE,
                 work_done="Skrócono",
@@ -109,7 +111,7 @@ def test_a_corrected_completion_keeps_to_the_same_dates(app, completed_on, accep
     with app.app_context():
         request = _job()
         _complete(request, TODAY)
-        admin = services.Actor.of(factories.user(Role.ADMIN))
+        admin = Actor.of(factories.user(Role.ADMIN))
 
         def correct():
             services.correct_completion(
@@ -124,7 +126,7 @@ def test_a_corrected_completion_keeps_to_the_same_dates(app, completed_on, accep
         if accepted:
             correct()
         else:
-            with pytest.raises(services.DomainError) as refused:
+            with pytest.raises(DomainError) as refused:
                 correct()
             assert refused.value.field == "completed_on"
             db.session.rollback()

@@ -4,8 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal import services
+from portal.domain.actor import Actor
+from portal.domain.errors import StaleEdit
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import Outcome, ServiceRequest
 from tests import factories
 
@@ -24,10 +26,10 @@ def _bump_version_elsewhere(request_id):
     "change",
     [
         lambda r: services.change_status(
-            r, Status.NEEDS_INFO, services.Actor(Role.STAFF), note="Jaki kolor?"
+            r, Status.NEEDS_INFO, Actor(Role.STAFF), note="Jaki kolor?"
         ),
         lambda r: services.correct_request(
-            r, {"name": "Nowe Nazwisko"}, services.Actor(Role.STAFF), expected_version=None
+            r, {"name": "Nowe Nazwisko"}, Actor(Role.STAFF), expected_version=None
         ),
     ],
     ids=["status", "correction"],
@@ -39,7 +41,7 @@ def test_a_change_on_a_stale_copy_raises_stale_edit_and_keeps_the_other_change(a
         request = db.session.get(ServiceRequest, request_id)  # events not loaded yet
         _bump_version_elsewhere(request_id)
 
-        with pytest.raises(services.StaleEdit):
+        with pytest.raises(StaleEdit):
             change(request)
 
         db.session.remove()
@@ -55,10 +57,10 @@ def test_completing_a_stale_job_raises_stale_edit(app):
         request = db.session.get(ServiceRequest, request_id)
         _bump_version_elsewhere(request_id)
 
-        with pytest.raises(services.StaleEdit):
+        with pytest.raises(StaleEdit):
             services.complete_job(
                 request,
-                services.Actor(Role.STAFF),
+                Actor(Role.STAFF),
                 completed_on=services.local_today("Europe/Warsaw"),
                 outcome=Outcome.DONE,
                 work_done="x",
@@ -75,7 +77,7 @@ def test_a_note_added_meanwhile_conflicts_with_nothing(app):
         request = db.session.get(ServiceRequest, request_id)
         _bump_version_elsewhere(request_id)
 
-        services.add_note(request, "Notatka", services.Actor(Role.STAFF))
+        services.add_note(request, "Notatka", Actor(Role.STAFF))
 
         db.session.remove()
         assert db.session.get(ServiceRequest, request_id).contact_time == "zmienione"

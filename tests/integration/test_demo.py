@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from portal import queries, reports, services
 from portal.cli import DEMO_PASSWORD
 from portal.demo.activity import load_demo_activity
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import (
     Channel,
     OutboxMessage,

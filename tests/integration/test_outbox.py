@@ -13,9 +13,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event, func, select
 
-from portal import notifications, outbox, services
+from portal import services
+from portal.domain.actor import Actor
+from portal.domain.errors import StaleEdit
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import (
     Channel,
     ConsentMethod,
@@ -26,6 +28,7 @@ from portal.models import (
     ServiceRequest,
     utcnow,
 )
+from portal.services import notifications, outbox
 from tests import factories
 
 RESIDENT = "janina.nowak@example.org"
@@ -62,7 +65,7 @@ def move(app, request_id, target, **options) -> None:
         request = db.session.get(ServiceRequest, request_id)
         if target == Status.ACCEPTED:
             options.setdefault("group_id", factories.group_for(request.category.code).id)
-        services.change_status(request, target, services.Actor(Role.STAFF), **options)
+        services.change_status(request, target, Actor(Role.STAFF), **options)
 
 
 def staff_member(
@@ -133,7 +136,7 @@ def test_each_move_a_resident_hears_about_queues_one_message_and_internal_steps_
         request = db.session.get(ServiceRequest, request_id)
         services.complete_job(
             request,
-            services.Actor(Role.STAFF),
+            Actor(Role.STAFF),
             completed_on=services.local_today("Europe/Warsaw"),
             outcome="done",
             work_done="Skrócono",
@@ -185,9 +188,7 @@ def test_staff_who_took_the_request_themselves_are_not_told_of_it(app):
             consent_method=ConsentMethod.ORAL,
             is_senior=True,
         )
-        request_id = services.submit_request(
-            data, services.Actor.of(taker), upload_folder="/tmp"
-        ).request.id
+        request_id = services.submit_request(data, Actor.of(taker), upload_folder="/tmp").request.id
 
     told = rows(app, request_id=request_id, kind=MessageKind.NEW_REQUEST)
 
@@ -209,11 +210,11 @@ def test_a_status_change_that_fails_to_commit_queues_nothing(app):
                 {"id": request_id},
             )
 
-        with pytest.raises(services.StaleEdit):
+        with pytest.raises(StaleEdit):
             services.change_status(
                 request,
                 Status.ACCEPTED,
-                services.Actor(Role.STAFF),
+                Actor(Role.STAFF),
                 group_id=factories.group_for().id,
             )
 

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from portal import reports as figures
-from portal import retention, services, worklog
+from portal import services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import (
     AuditEntry,
     Channel,
@@ -30,6 +31,7 @@ from portal.models import (
 )
 from portal.photos import clean_photo
 from portal.reports import Period
+from portal.services import retention, worklog
 from tests import factories
 
 TODAY = date.today()
@@ -60,7 +62,7 @@ class World:
         self.count = 0
         self.staff = factories.user(Role.STAFF)
         self.admin = factories.user(Role.ADMIN)
-        self.actor = services.Actor.of(self.staff)
+        self.actor = Actor.of(self.staff)
         self.trainees = {}
         for year in sorted({2024, TODAY.year - 1, TODAY.year}):
             number = year - 1800
@@ -92,7 +94,7 @@ class World:
             photos=[_photo() for _ in range(photos)],
         )
         request = services.submit_request(
-            data, services.Actor.resident(), upload_folder=self.upload_folder
+            data, Actor.resident(), upload_folder=self.upload_folder
         ).request
         services.add_note(request, f"Notatka {marker}-notatka", self.actor)
         services.correct_request(

@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal import queries, retention, services
+from portal import queries, services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import Channel, ServiceRequest
+from portal.services import retention
 from tests import factories
 
 NAMES = [
@@ -95,7 +97,7 @@ def test_a_corrected_name_is_found_by_the_new_name_only(app):
         services.correct_request(
             request,
             {"name": "Łucja Żurawska"},
-            services.Actor.of(factories.user(Role.STAFF)),
+            Actor.of(factories.user(Role.STAFF)),
             expected_version=None,
         )
 

@@ -9,14 +9,15 @@ import pytest
 from sqlalchemy import event, func, select
 
 from portal import reports, services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import BaselineTotal, Channel, Gender, Outcome, RequesterKind
 from portal.reports import Period
 from portal.settings import DEMO_FILE, load_institution
 from tests import factories
 
-STAFF = services.Actor(Role.STAFF)
+STAFF = Actor(Role.STAFF)
 OPOLE_BASELINE = {"tailoring": 686, "upholstery": 333, "renovation": 103}
 
 

@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
-from portal import lifecycle
-from portal.lifecycle import (
+from portal.domain import lifecycle
+from portal.domain.lifecycle import (
     CLOSED,
     OPEN,
     MissingRequirement,

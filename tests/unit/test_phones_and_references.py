@@ -1,6 +1,6 @@
 import pytest
 
-from portal.phones import phone_digits
+from portal.domain.phones import phone_digits
 from portal.references import format_reference, parse_reference
 
 

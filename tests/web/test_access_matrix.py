@@ -4,8 +4,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import BaselineTotal
 from tests import factories
 

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from portal.models import Institution
 from portal.settings import load_institution
 from tests import factories

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from portal.domain.lifecycle import Role
 from portal.extensions import db
-from portal.lifecycle import Role
 from portal.models import User, WorkshopGroup
 from tests import factories
 

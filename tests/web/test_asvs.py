@@ -8,8 +8,8 @@ two in step.
 import re
 from pathlib import Path
 
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from portal.models import ServiceRequest
 from tests import factories
 

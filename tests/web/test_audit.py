@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.audit import AuditAction
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import AuditEntry
 from portal.photos import clean_photo
 from tests import factories

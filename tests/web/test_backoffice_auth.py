@@ -3,11 +3,11 @@
 import pytest
 from werkzeug.security import check_password_hash
 
-from portal.accounts import create_user
 from portal.config import Config
+from portal.domain.lifecycle import Role
 from portal.extensions import db
-from portal.lifecycle import Role
 from portal.models import User
+from portal.services.accounts import create_user
 
 from .helpers import csrf_from, log_in
 

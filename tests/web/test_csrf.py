@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from tests import factories
 
 

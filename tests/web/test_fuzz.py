@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import BaselineTotal, ProgrammeEdition, RequestEvent, WorkEntry
 from tests import factories
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from portal.models import Channel, ConsentMethod, RequesterKind, ServiceRequest
 from tests import factories
 

@@ -18,10 +18,12 @@ from babel.messages.pofile import read_po
 from flask import url_for
 from sqlalchemy import select
 
-from portal import services, worklog
+from portal import services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import BaselineTotal, MessageKind, OutboxMessage, OutboxStatus, Outcome
+from portal.services import worklog
 from tests import factories
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "portal/translations/pl/LC_MESSAGES/messages.po"
@@ -128,7 +130,7 @@ def world(app, upload_folder):
 
     with app.app_context():
         today = services.local_today("Europe/Warsaw")
-        admin = services.Actor.of(factories.user(Role.ADMIN))
+        admin = Actor.of(factories.user(Role.ADMIN))
         instructor = factories.user(Role.INSTRUCTOR)
         instructor.groups = [factories.group_for("tailoring")]
         db.session.commit()

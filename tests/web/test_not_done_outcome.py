@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal import outbox, services
+from portal import services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import Institution, MessageKind, OutboxMessage, Outcome, ServiceRequest
+from portal.services import outbox
 from tests import factories
 
 DONE_TEXT = "Usługa została wykonana"
@@ -34,7 +36,7 @@ def _closed(app, outcome: Outcome, *, show_reason: bool = True) -> int:
         )
         services.complete_job(
             request,
-            services.Actor(Role.STAFF),
+            Actor(Role.STAFF),
             completed_on=services.local_today("Europe/Warsaw"),
             outcome=outcome,
             work_done="Skrócono spodnie" if outcome == Outcome.DONE else "",
@@ -114,7 +116,7 @@ def test_a_service_done_is_still_told_as_done(app, client):
 def test_an_admin_correcting_the_outcome_changes_what_the_resident_reads(app, client):
     request_id = _closed(app, Outcome.DONE)
     with app.app_context():
-        admin = services.Actor.of(factories.user(Role.ADMIN))
+        admin = Actor.of(factories.user(Role.ADMIN))
         request = db.session.get(ServiceRequest, request_id)
         services.correct_completion(
             request,

@@ -7,9 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal import outbox
+from portal.domain.lifecycle import Role
 from portal.extensions import db
-from portal.lifecycle import Role
 from portal.models import (
     MessageKind,
     NotificationPreference,
@@ -18,6 +17,7 @@ from portal.models import (
     ServiceRequest,
     User,
 )
+from portal.services import outbox
 from tests import factories
 
 from .helpers import csrf_from, hidden_value, only_request, submit

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 
 from portal import reports as figures
 from portal import services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import (
     AuditEntry,
     Channel,
@@ -34,12 +35,12 @@ from portal.models import (
 )
 from portal.photos import clean_photo
 from portal.reports import Period
-from portal.retention import ERASED
+from portal.services.retention import ERASED
 from tests import factories
 
 from .helpers import csrf_from, hidden_value, log_in, only_request, submit
 
-STAFF = services.Actor(Role.STAFF)
+STAFF = Actor(Role.STAFF)
 
 
 # --- The information clause ----------------------------------------------------------------
@@ -233,7 +234,7 @@ def person(app, upload_folder):
         staff = factories.user(Role.STAFF)
         staff.name = "Pracownica Nieujawniana"
         db.session.commit()
-        actor = services.Actor.of(staff)
+        actor = Actor.of(staff)
         first = factories.make_request(
             name="Zofia Eksportowa",
             phone="600 700 800",
@@ -542,7 +543,7 @@ def reported(app):
         staff = factories.user(Role.STAFF)
         staff.name = "Koordynatorka Ukryta"
         db.session.commit()
-        actor = services.Actor.of(staff)
+        actor = Actor.of(staff)
         trainee = factories.trainee("Trenujący Ukryty", group_code="renovation")
         for code, channel in (("renovation", Channel.ONLINE), ("tailoring", Channel.INSTITUTION)):
             fields = dict(PERSONAL)

@@ -5,8 +5,8 @@ import re
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from portal.models import EventKind, RequestEvent
 
 from .helpers import hidden_value, only_request, request_count, submit, valid_answers

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from portal.models import Channel, ServiceRequest
 from tests import factories
 

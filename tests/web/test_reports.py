@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from portal import reports, services
 from portal.backoffice.reports import period_title
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import (
     BaselineTotal,
     Channel,
@@ -34,7 +35,7 @@ from tests import factories
 
 from .helpers import count_queries, csrf_from
 
-STAFF = services.Actor(Role.STAFF)
+STAFF = Actor(Role.STAFF)
 REPORTS = "/backoffice/raporty"
 # A category name with the letters a Polish file must keep.
 SEWING = "Szycie – żakiety, płaszcze i spódnice"

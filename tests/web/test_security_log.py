@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import pyotp
 import pytest
 
-from portal import sessions
+from portal.domain.lifecycle import Role
 from portal.extensions import db
-from portal.lifecycle import Role
 from portal.models import User, utcnow
+from portal.web import sessions
 from tests import factories
 from tests.conftest import Accounts
 
@@ -114,7 +114,7 @@ def test_v16_3_1_two_factor_events_are_logged(app, client, accounts, security_lo
     user_id, email = accounts.create("staff")
     secret = accounts.turn_on_two_factor(user_id)
     with app.app_context():
-        from portal import twofactor
+        from portal.services import twofactor
 
         codes = twofactor._replace_recovery_codes(db.session.get(User, user_id))
         db.session.commit()

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from portal import create_app, sessions
+from portal import create_app
 from portal.config import ProductionConfig
 from portal.extensions import db
 from portal.models import User, UserSession, utcnow
+from portal.services import sessions
+from portal.web import sessions as web_sessions
 from tests import factories
 from tests.conftest import Accounts
 
@@ -37,6 +39,7 @@ class Clock:
 def clock(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(sessions, "utcnow", clock)
+    monkeypatch.setattr(web_sessions, "utcnow", clock)
     return clock
 
 

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Status
 from portal.extensions import db
-from portal.lifecycle import Status
 from portal.models import EventKind, RequestEvent, ServiceRequest
 from tests import factories
 
@@ -399,6 +400,6 @@ def test_the_request_page_issues_the_same_queries_for_a_short_and_a_long_history
 
 def services_note(request, text):
     from portal import services
-    from portal.lifecycle import Role as _Role
+    from portal.domain.lifecycle import Role as _Role
 
-    services.add_note(request, text, services.Actor(_Role.STAFF))
+    services.add_note(request, text, Actor(_Role.STAFF))

@@ -8,9 +8,9 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from portal import twofactor
 from portal.extensions import db
 from portal.models import Institution, RecoveryCode, User, UserSession
+from portal.services import twofactor
 from tests.conftest import Accounts
 
 from .helpers import csrf_from, hidden_value, log_in

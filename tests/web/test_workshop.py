@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from portal import services
+from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.lifecycle import Role, Status
 from portal.models import EventKind, Outcome, RequestEvent, ServiceRequest, WorkSession
 from tests import factories
 

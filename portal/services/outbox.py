@@ -36,10 +36,10 @@ from flask_mail import Message as MailMessage
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import labels, queries
-from .extensions import db
-from .lifecycle import Status
-from .models import Channel, Institution, MessageKind, OutboxMessage, OutboxStatus, utcnow
+from .. import labels, queries
+from ..domain.lifecycle import Status
+from ..extensions import db
+from ..models import Channel, Institution, MessageKind, OutboxMessage, OutboxStatus, utcnow
 
 logger = logging.getLogger(__name__)
 

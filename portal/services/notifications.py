@@ -19,9 +19,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .extensions import db
-from .lifecycle import Role, Status
-from .models import (
+from ..domain.lifecycle import Role, Status
+from ..extensions import db
+from ..models import (
     Channel,
     MessageKind,
     NotificationPreference,

@@ -30,19 +30,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, labels, lifecycle, retention
-from .extensions import db
-from .i18n import N_
-from .models import (
-    EventKind,
-    Institution,
-    RequestEvent,
-    ServiceRequest,
-    WorkSession,
-    utcnow,
-)
-from .securitylog import log_event
-from .services import Actor, DomainError, StaleEdit
+from .. import audit, labels
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
+from ..extensions import db
+from ..i18n import N_
+from ..models import EventKind, Institution, RequestEvent, ServiceRequest, WorkSession, utcnow
+from ..securitylog import log_event
+from . import retention
 
 EXPORT_FORMAT = "kis-portal/resident-data/1"
 

@@ -1,16 +1,15 @@
-"""Who may do what in the back office: one role table, a view decorator, object checks."""
+"""Who may do what: one table from role to permissions, and checks on single objects.
+
+Plain Python over anything with the attributes used (`role`, `group_ids`,
+`is_authenticated`; a request's `group_id`, `status`, `closed_at`), so the views, the
+templates (navigation is built from it), the queries and the tests ask the same place.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
-
-from flask import abort, g
-from flask_login import current_user
 
 from .lifecycle import JOB, Role
-from .models import ServiceRequest, User
 
 
 class Permission(StrEnum):
@@ -76,39 +75,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-def has_permission(user: User, permission: Permission) -> bool:
+def has_permission(user, permission: Permission) -> bool:
+    """Tell whether user is logged in with a role that carries permission."""
     return bool(getattr(user, "is_authenticated", False)) and permission in ROLE_PERMISSIONS.get(
         user.role, frozenset()
     )
 
 
-def deny(permission: Permission | None = None):
-    """Refuse with 403; the back office's 403 handler writes it to the security log."""
-    g.denied_permission = permission
-    abort(403)
-
-
-def require_permission(permission: Permission) -> Callable:
-    """Let only users whose role carries permission into the view; the gate reads it too."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            if not has_permission(current_user, permission):
-                deny(permission)
-            return view(*args, **kwargs)
-
-        guarded.required_permission = permission
-        return guarded
-
-    return decorate
-
-
-def sees_all_requests(user: User) -> bool:
+def sees_all_requests(user) -> bool:
     return user.role in (Role.STAFF, Role.ADMIN)
 
 
-def can_view_request(user: User, request: ServiceRequest) -> bool:
+def can_view_request(user, request) -> bool:
     """Staff see every request; instructors only the jobs of their own groups."""
     if not has_permission(user, Permission.VIEW_REQUEST):
         return False
@@ -121,6 +99,6 @@ def can_view_request(user: User, request: ServiceRequest) -> bool:
     )
 
 
-def can_see_eligibility(user: User) -> bool:
+def can_see_eligibility(user) -> bool:
     """Whether a person receives social assistance is for the office, not the workshop."""
     return sees_all_requests(user)

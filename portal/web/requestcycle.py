@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime
 
-from . import labels, queries, transport
-from .i18n import format_hours
-from .lifecycle import Status
-from .services import EDITABLE_FIELDS
+from .. import labels, queries
+from ..domain.lifecycle import Status
+from ..i18n import format_hours
+from ..services.requests import EDITABLE_FIELDS
+from . import transport
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -24,12 +24,13 @@ import segno
 from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash
 
-from . import accounts, queries, sessions
-from .extensions import db
-from .i18n import N_
-from .models import RecoveryCode, User, UserSession, utcnow
-from .securitylog import log_event
-from .services import DomainError
+from .. import queries
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..i18n import N_
+from ..models import RecoveryCode, User, UserSession, utcnow
+from ..securitylog import log_event
+from . import accounts, sessions
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mix up

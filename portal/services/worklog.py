@@ -11,11 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import lifecycle
-from .extensions import db
-from .i18n import N_, format_hours
-from .lifecycle import Role
-from .models import (
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
+from ..domain.lifecycle import Role
+from ..extensions import db
+from ..i18n import N_, format_hours
+from ..models import (
     EventKind,
     ProgrammeEdition,
     RequestEvent,
@@ -25,7 +27,6 @@ from .models import (
     WorkSession,
     utcnow,
 )
-from .services import Actor, DomainError, StaleEdit
 
 MAX_HOURS = Decimal("12")
 _HOURS_TYPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,3})?")

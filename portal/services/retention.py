@@ -26,16 +26,11 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from . import audit, lifecycle, photos
-from .extensions import db
-from .models import (
-    Channel,
-    Institution,
-    OutboxMessage,
-    ServiceRequest,
-    utcnow,
-)
-from .securitylog import log_event
+from .. import audit, photos
+from ..domain import lifecycle
+from ..extensions import db
+from ..models import Channel, Institution, OutboxMessage, ServiceRequest, utcnow
+from ..securitylog import log_event
 
 # What an erased text field holds. Stored data, not interface text: every list, page and
 # file shows it where the value was, in the language the institution keeps its records in.

@@ -6,8 +6,8 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
-from .securitylog import log_event
+from ..extensions import db
+from ..securitylog import log_event
 
 FALLBACK = "Przepraszamy, wystąpił błąd po naszej stronie. Spróbuj ponownie za chwilę."
 
@@ -33,11 +33,11 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     code = error.code or 500
     if code == 429 and request.endpoint == "public.new_request":
-        from .public.views import rate_limited_form
+        from ..public.views import rate_limited_form
 
         return rate_limited_form()
     if code == 429 and request.endpoint == "backoffice.login":
-        from .backoffice.auth import locked_out_login
+        from ..backoffice.auth import locked_out_login
 
         return locked_out_login()
     if code not in PAGES:

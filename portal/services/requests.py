@@ -1,4 +1,4 @@
-"""Use cases: one plain function each, taking plain values and an explicit actor.
+"""A request's use cases: submission, each status move, notes, corrections, completion.
 
 A service asks `lifecycle` whether a move is allowed, changes the models, writes
 the history event, queues the notifications and commits once. It never reads the
@@ -18,11 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import lifecycle, notifications, photos, references
-from .extensions import db
-from .i18n import N_
-from .lifecycle import Requirement, Role, Status
-from .models import (
+from .. import photos, references
+from ..domain import lifecycle
+from ..domain.actor import Actor
+from ..domain.errors import DomainError, StaleEdit
+from ..domain.lifecycle import Requirement, Role, Status
+from ..domain.phones import phone_digits
+from ..extensions import db
+from ..i18n import N_
+from ..models import (
     Channel,
     ConsentMethod,
     EventKind,
@@ -33,36 +37,9 @@ from .models import (
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
-    User,
     utcnow,
 )
-from .phones import phone_digits
-
-
-class StaleEdit(Exception):
-    """Someone else changed the request since it was loaded."""
-
-
-class DomainError(Exception):
-    """A request the domain refuses; `field` names the form field it is about."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass
-class Actor:
-    role: Role
-    user: User | None = None
-
-    @classmethod
-    def resident(cls) -> Actor:
-        return cls(Role.RESIDENT)
-
-    @classmethod
-    def of(cls, user: User) -> Actor:
-        return cls(user.role, user)
+from . import notifications
 
 
 @dataclass

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .extensions import db
-from .i18n import N_
-from .models import Gender, ProgrammeEdition, Trainee, WorkshopGroup
-from .services import DomainError
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..i18n import N_
+from ..models import Gender, ProgrammeEdition, Trainee, WorkshopGroup
 
 
 def save_edition(

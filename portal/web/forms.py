@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def strip_control_characters(value):
-    if isinstance(value, str):
-        return _CONTROL.sub("", value)
-    return value
+from ..domain.text import strip_control_characters
 
 
 class BaseForm(FlaskForm):

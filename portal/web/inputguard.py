@@ -32,7 +32,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
 
-from .extensions import db
+from ..extensions import db
 
 # The range of an INTEGER column on PostgreSQL; SQLite ids never grow past it either.
 MAX_ID = 2**31 - 1

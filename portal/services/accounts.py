@@ -8,14 +8,14 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..domain.errors import DomainError
+from ..domain.lifecycle import Role
+from ..domain.text import strip_control_characters
+from ..extensions import db
+from ..i18n import N_
+from ..models import ServiceCategory, User, UserSession, WorkshopGroup, utcnow
+from ..securitylog import log_event
 from . import sessions
-from .extensions import db, login_manager
-from .forms import strip_control_characters
-from .i18n import N_
-from .lifecycle import Role
-from .models import ServiceCategory, User, UserSession, WorkshopGroup, utcnow
-from .securitylog import log_event
-from .services import DomainError
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
@@ -34,12 +34,6 @@ def normalise_email(email: str) -> str:
     # Raw form values reach here too (the login limiter's key, the lock-out page): no NUL
     # byte may go on to PostgreSQL.
     return strip_control_characters(email or "").strip().lower()
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The one way a request becomes a logged-in user: through its server-side session."""
-    return sessions.load_user(user_id)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -1,0 +1,20 @@
+"""The errors the domain raises, which the web layer turns into messages for people."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request the domain refuses.
+
+    The message is the untranslated text a person reads (marked for translation where it
+    is written); `field` names the form field it is about, or None for the whole form.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleEdit(Exception):
+    """Someone else changed the record since it was loaded; nothing was saved."""

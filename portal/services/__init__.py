@@ -1,0 +1,43 @@
+"""The write side: every use case as one plain function taking plain values and an actor.
+
+A service checks what the domain allows, changes the models, records the history,
+queues the notifications and commits once; when it refuses or fails it rolls back its
+own work before raising a `DomainError` or `StaleEdit`. It never reads the HTTP
+request or the logged-in user, so the views, the commands and the tests call it alike.
+The request's own use cases are importable from here; the others live in the modules
+named after their area (`worklog`, `programme`, `accounts`, ...).
+"""
+
+from .requests import (
+    EDITABLE_FIELDS,
+    RequestData,
+    Submission,
+    add_note,
+    cancel_by_resident,
+    change_status,
+    complete_job,
+    correct_completion,
+    correct_request,
+    edition_running_on,
+    local_today,
+    shows_not_done_reason,
+    submit_request,
+    submitted_on,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "RequestData",
+    "Submission",
+    "add_note",
+    "cancel_by_resident",
+    "change_status",
+    "complete_job",
+    "correct_completion",
+    "correct_request",
+    "edition_running_on",
+    "local_today",
+    "shows_not_done_reason",
+    "submit_request",
+    "submitted_on",
+]
