@@ -14,10 +14,7 @@ from decimal import Decimal
 
 from flask_babel import format_decimal
 
-
-def N_(message: str) -> str:
-    """Mark message for the catalogue; translate it later, where it is shown."""
-    return message
+from .domain.errors import N_  # noqa: E402,F401  (the one marker, shared with the domain)
 
 
 def missing_catalogues(root_path: str, config) -> list[str]:

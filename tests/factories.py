@@ -90,7 +90,7 @@ def walk_to(request: ServiceRequest, status: Status) -> None:
                 work_done="Wykonano",
             )
             continue
-        services.change_status(
+        services.move_request(
             request,
             target,
             staff,

@@ -14,6 +14,7 @@ from ..models import User, WorkshopGroup
 from ..services import accounts, twofactor
 from ..services import sessions as session_records
 from ..web import sessions
+from ..web.formerrors import show_error
 from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import AccountForm, EmptyForm, GroupForm, NewAccountForm
@@ -29,8 +30,8 @@ def accounts_list():
             user, new_password = accounts.create_user(
                 form.email.data, form.name.data, Role(form.role.data)
             )
-        except DomainError as error:
-            getattr(form, error.field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(_("The account of %(name)s has been created.", name=user.name), "success")
             return render_template(
@@ -66,9 +67,8 @@ def edit_account(user_id: int):
                 group_ids=form.groups.data or [],
                 acting=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(_("The account has been saved."), "success")
             return redirect(url_for("backoffice.accounts_list"), 303)
@@ -138,9 +138,8 @@ def _saved_group(group: WorkshopGroup | None, form: GroupForm) -> bool:
             location=form.location.data,
             active=form.active.data,
         )
-    except DomainError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors.append(_(str(error)))
+    except DomainError as refused:
+        show_error(form, refused)
         return False
     return True
 

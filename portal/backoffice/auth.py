@@ -28,6 +28,7 @@ from ..securitylog import log_event
 from ..services import accounts, notifications, twofactor
 from ..services import sessions as session_records
 from ..web import sessions
+from ..web.formerrors import show_error
 from ..web.permissions import Permission, require_permission, sees_all_requests
 from . import bp
 from .forms import (
@@ -164,8 +165,8 @@ def two_factor_enrol():
     if form.validate_on_submit():
         try:
             codes = twofactor.confirm_enrolment(user, form.code.data, password=None, keep=None)
-        except DomainError as error:
-            form.code.errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused, default_field="code")
         else:
             next_url = pending.get("next") or start_page(user)
             sessions.log_in(user, factors=2, method="enrolment")
@@ -292,8 +293,8 @@ def own_account():
                 form.password.data,
                 keep=sessions.current_record(),
             )
-        except DomainError as error:
-            getattr(form, error.field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(
                 _("Your password has been changed. You are logged out everywhere else."),
@@ -336,8 +337,8 @@ def two_factor_setup():
                 password=form.current_password.data,
                 keep=sessions.current_record(),
             )
-        except DomainError as error:
-            getattr(form, error.field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             return _recovery_codes_page(codes, url_for("backoffice.own_account"))
     return _setup_page(current_user, form)
@@ -352,8 +353,8 @@ def two_factor_disable():
             twofactor.disable(
                 current_user, form.current_password.data, keep=sessions.current_record()
             )
-        except DomainError as error:
-            form.current_password.errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused, default_field="current_password")
         else:
             flash(_("Two-factor login is off."), "success")
             return redirect(url_for("backoffice.own_account", _anchor="two-factor"), 303)
@@ -367,8 +368,8 @@ def new_recovery_codes():
     if form.validate_on_submit():
         try:
             codes = twofactor.new_recovery_codes(current_user, form.current_password.data)
-        except DomainError as error:
-            form.current_password.errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused, default_field="current_password")
         else:
             return _recovery_codes_page(codes, url_for("backoffice.own_account"))
     return _own_account_page(codes_form=form)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import queries, services
 from ..domain.actor import Actor
 from ..domain.errors import DomainError
 from ..models import Channel, ConsentMethod
+from ..web.formerrors import show_error
 from ..web.permissions import Permission, can_view_request, require_permission
 from . import bp
 from .forms import IntakeForm
@@ -49,9 +49,8 @@ def intake():
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
                 timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
             )
-        except DomainError as error:
-            field = {"category": "category_id"}.get(error.field, error.field)
-            getattr(form, field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             return redirect(
                 url_for("backoffice.intake_done", request_id=submission.request.id), 303

@@ -16,6 +16,7 @@ from ..labels import STATUS_LABELS
 from ..models import Outcome, WorkSession
 from ..services import worklog
 from ..web import htmx
+from ..web.formerrors import show_error
 from ..web.inputguard import query_id
 from ..web.permissions import Permission, can_view_request, require_permission, sees_all_requests
 from . import bp
@@ -24,12 +25,8 @@ from .requests import visible_request
 
 
 def next_move(job) -> Status | None:
-    """The one-tap move on a board card; completion has a form of its own."""
-    if job.status in (Status.ACCEPTED, Status.SCHEDULED):
-        return Status.IN_PROGRESS
-    if job.status == Status.IN_PROGRESS and not job.category.requires_address:
-        return Status.READY
-    return None
+    """The board card's one-tap move for job (see `lifecycle.next_board_move`)."""
+    return lifecycle.next_board_move(job.status, home_visit=job.category.requires_address)
 
 
 def _today():
@@ -76,9 +73,8 @@ def advance_job(request_id: int, target: str):
         flash(_("This move is not possible for this job now."), "error")
     else:
         try:
-            services.change_status(job, target_status, Actor.of(current_user))
-        except (lifecycle.LifecycleError, StaleEdit):
-            db.session.rollback()
+            services.move_request(job, target_status, Actor.of(current_user))
+        except (DomainError, StaleEdit):
             flash(_("This move is not possible for this job now."), "error")
         else:
             flash(
@@ -119,12 +115,10 @@ def _save_completion(service, job, form: CompletionForm):
             timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         )
     except StaleEdit:
-        db.session.rollback()
         flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")
         return redirect(url_for("backoffice.request_page", request_id=job.id), 303)
-    except DomainError as error:
-        db.session.rollback()
-        getattr(form, error.field or "completed_on").errors.append(_(str(error)))
+    except DomainError as refused:
+        show_error(form, refused, default_field="completed_on")
         return False
     return True
 
@@ -210,15 +204,10 @@ def log_work(request_id: int):
                 worklog.WorkData(form.worked_on.data, form.description.data, _hours_from_form()),
                 today=_today(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            target = {"trainees": "description"}.get(error.field, error.field)
-            if error.field == "trainees":
-                return render_request_page(job, work_form=form, work_error=_(str(error)))
-            if target and hasattr(form, target):
-                getattr(form, target).errors.append(_(str(error)))
-            else:
-                flash(_(str(error)), "error")
+        except DomainError as refused:
+            if refused.field == "trainees":  # the table of hours, not one field
+                return render_request_page(job, work_form=form, work_error=_(refused.message))
+            show_error(form, refused)
         else:
             flash(_("The work has been logged."), "success")
             return redirect(
@@ -250,11 +239,9 @@ def edit_work(session_id: int):
                 expected_version=form.expected_version(),
             )
         except StaleEdit:
-            db.session.rollback()
             error_message = _("This entry was changed in the meantime. Check it and try again.")
-        except DomainError as error:
-            db.session.rollback()
-            error_message = _(str(error))
+        except DomainError as refused:
+            error_message = _(refused.message)
         else:
             flash(_("The work log entry has been changed."), "success")
             return redirect(

@@ -36,6 +36,7 @@ from ..extensions import db
 from ..models import User
 from ..references import parse_reference
 from ..services import privacy
+from ..web.formerrors import show_error
 from ..web.forms import BaseForm
 from ..web.inputguard import bounded_date
 from ..web.permissions import Permission, has_permission, require_permission
@@ -141,8 +142,8 @@ def export_person(request_id: int):
             Actor.of(current_user),
             upload_folder=current_app.config["UPLOAD_FOLDER"],
         )
-    except DomainError as error:
-        flash(_(str(error)), "error")
+    except DomainError as refused:
+        show_error(None, refused)
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     response = Response(exported.to_json(), content_type="application/json; charset=utf-8")
     response.headers["Content-Disposition"] = (
@@ -191,7 +192,7 @@ def erase_person(request_id: int):
                 upload_folder=current_app.config["UPLOAD_FOLDER"],
             )
         except privacy.ErasureRefused as error:
-            refused = _(str(error))
+            refused = _(error.message)
         except StaleEdit:
             flash(
                 _("Someone else changed these requests in the meantime. Check them and try again."),
@@ -199,11 +200,7 @@ def erase_person(request_id: int):
             )
             return redirect(url_for("backoffice.erase_person", request_id=request_id), 303)
         except DomainError as error:
-            db.session.rollback()
-            if error.field and hasattr(form, error.field):
-                form[error.field].errors.append(_(str(error)))
-            else:
-                flash(_(str(error)), "error")
+            show_error(form, error)
         else:
             flash(
                 ngettext(

@@ -10,6 +10,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Gender, ProgrammeEdition, Trainee
 from ..services import programme
+from ..web.formerrors import show_error
 from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import EditionForm, TraineeForm
@@ -38,9 +39,8 @@ def _save_trainee(trainee, form) -> Trainee | None:
             gender=Gender(form.gender.data) if form.gender.data else None,
             active=form.active.data,
         )
-    except DomainError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors.append(_(str(error)))
+    except DomainError as refused:
+        show_error(form, refused)
         return None
 
 
@@ -56,9 +56,8 @@ def editions():
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(_("Edition %(number)s has been added.", number=edition.number), "success")
             return redirect(url_for("backoffice.edition", edition_id=edition.id), 303)
@@ -80,9 +79,8 @@ def edition(edition_id: int):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(_("The edition has been saved."), "success")
             return redirect(url_for("backoffice.edition", edition_id=edition_id), 303)

@@ -44,6 +44,7 @@ from ..i18n import format_hours
 from ..labels import REQUESTER_KIND_LABELS
 from ..models import BaselineTotal, RequesterKind
 from ..reports import Period, PeriodError, PeriodKind, Report
+from ..web.formerrors import show_error
 from ..web.forms import BaseForm
 from ..web.permissions import Permission, require_permission
 from . import bp
@@ -688,9 +689,8 @@ def baseline_totals():
                 note=form.note.data or "",
                 today=_today(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(_("The past total has been added."), "success")
             return redirect(url_for("backoffice.baseline_totals"), 303)

@@ -12,12 +12,12 @@ from .. import audit, queries, services
 from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
-from ..domain.lifecycle import Requirement, Status
+from ..domain.lifecycle import Status
 from ..extensions import db
-from ..i18n import N_
 from ..labels import STATUS_LABELS
 from ..models import Photo
 from ..services import worklog
+from ..web.formerrors import show_error
 from ..web.permissions import (
     Permission,
     can_see_eligibility,
@@ -27,13 +27,6 @@ from ..web.permissions import (
 )
 from . import bp
 from .forms import EditRequestForm, NoteForm, StatusChangeForm, WorkLogForm
-
-REQUIREMENT_FIELDS = {
-    Requirement.GROUP: "group_id",
-    Requirement.REASON: "note",
-    Requirement.QUESTION: "note",
-    Requirement.DATE: "scheduled_for",
-}
 
 
 def visible_request(request_id: int):
@@ -108,7 +101,7 @@ def render_request_page(
             can_edit_session=worklog.can_edit_session,
             show_eligibility=can_see_eligibility(current_user),
             can_edit=has_permission(current_user, Permission.EDIT_REQUEST)
-            and (service_request.status in lifecycle.OPEN or current_user.role == "admin"),
+            and lifecycle.may_change_record(service_request.status, current_user.role),
             requirements=lifecycle.REQUIREMENTS,
         ),
         code,
@@ -141,7 +134,7 @@ def change_status(request_id: int, target: str):
             service_request, _status_forms(service_request, form, target_status), code=200
         )
     try:
-        services.change_status(
+        services.move_request(
             service_request,
             target_status,
             Actor.of(current_user),
@@ -151,7 +144,6 @@ def change_status(request_id: int, target: str):
             expected_version=form.expected_version(),
         )
     except StaleEdit:
-        db.session.rollback()
         flash(
             _(
                 "Someone else changed this request in the meantime, so nothing was saved. "
@@ -161,27 +153,15 @@ def change_status(request_id: int, target: str):
         )
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     except lifecycle.MissingRequirement as missing:
-        for requirement in missing.missing:
-            getattr(form, REQUIREMENT_FIELDS[requirement]).errors.append(
-                _(REQUIREMENT_MESSAGES[requirement])
-            )
+        show_error(form, missing)
         return render_request_page(
             service_request, _status_forms(service_request, form, target_status)
         )
-    except lifecycle.TransitionNotAllowed:
-        db.session.rollback()
-        flash(_("This move is not possible for this request now."), "error")
+    except DomainError as refused:
+        show_error(form, refused)
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     flash(_("Status changed: %(status)s.", status=_status_label(target_status)), "success")
     return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
-
-
-REQUIREMENT_MESSAGES = {
-    Requirement.GROUP: N_("Choose the workshop group that takes the job."),
-    Requirement.REASON: N_("Write the reason; the resident will see it."),
-    Requirement.QUESTION: N_("Write what information is missing; the resident will see it."),
-    Requirement.DATE: N_("Give the date."),
-}
 
 
 def _status_label(status: Status) -> str:
@@ -197,8 +177,8 @@ def add_note(request_id: int):
         return render_request_page(service_request, note_form=form)
     try:
         services.add_note(service_request, form.body.data, Actor.of(current_user))
-    except DomainError as error:
-        form.body.errors.append(_(str(error)))
+    except DomainError as refused:
+        show_error(form, refused, default_field="body")
         return render_request_page(service_request, note_form=form)
     flash(_("The note has been added."), "success")
     return redirect(url_for("backoffice.request_page", request_id=request_id) + "#history", 303)
@@ -225,16 +205,11 @@ def edit_request(request_id: int):
                 expected_version=form.expected_version(),
             )
         except StaleEdit:
-            db.session.rollback()
             service_request = visible_request(request_id)
             form.version.data = service_request.version
             stale = True
-        except DomainError as error:
-            db.session.rollback()
-            if error.field and hasattr(form, error.field):
-                getattr(form, error.field).errors.append(_(str(error)))
-            else:
-                flash(_(str(error)), "error")
+        except DomainError as refused:
+            show_error(form, refused)
         else:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import queries
 from ..domain.errors import DomainError
 from ..services import twofactor
+from ..web.formerrors import show_error
 from ..web.permissions import Permission, require_permission
 from . import bp
 from .forms import SecuritySettingsForm
@@ -24,8 +25,8 @@ def security_settings():
     if form.validate_on_submit():
         try:
             logged_out = twofactor.set_required(form.require_two_factor.data, actor=current_user)
-        except DomainError as error:
-            form.require_two_factor.errors.append(_(str(error)))
+        except DomainError as refused:
+            show_error(form, refused, default_field="require_two_factor")
         else:
             if form.require_two_factor.data:
                 flash(

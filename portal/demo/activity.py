@@ -1076,7 +1076,7 @@ def _perform(
         services.cancel_by_resident(request, step.text)
     else:
         target = Status(step.kind)
-        services.change_status(
+        services.move_request(
             request,
             target,
             office if target in OFFICE_MOVES else instructor,

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Mark message for the catalogue; it is translated later, where it is shown."""
+    return message
+
+
 class DomainError(Exception):
     """A request the domain refuses.
 

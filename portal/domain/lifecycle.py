@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .errors import N_, DomainError
+
 
 class Status(StrEnum):
     SUBMITTED = "submitted"
@@ -100,24 +102,44 @@ REQUIREMENTS: dict[Status, frozenset[Requirement]] = {
 }
 
 
-class LifecycleError(Exception):
+class LifecycleError(DomainError):
     """A move the workflow does not allow."""
 
 
 class TransitionNotAllowed(LifecycleError):
     def __init__(self, current: Status, target: Status, role: Role):
-        super().__init__(f"{role} may not move a request from {current} to {target}")
+        super().__init__(N_("This move is not possible for this request now."))
         self.current = current
         self.target = target
         self.role = role
 
 
 class MissingRequirement(LifecycleError):
+    """The move lacks what it must carry; the message and field name the first thing missing."""
+
     def __init__(self, target: Status, missing: frozenset[Requirement]):
-        names = ", ".join(sorted(missing))
-        super().__init__(f"moving to {target} needs: {names}")
+        first = sorted(missing)[0]
+        super().__init__(REQUIREMENT_MESSAGES[first], field=REQUIREMENT_FIELDS[first])
         self.target = target
         self.missing = missing
+
+
+# What a person is told when a move lacks a requirement, and the name of the value that
+# carries it, the same in the services' arguments and the forms' fields.
+REQUIREMENT_MESSAGES = {
+    Requirement.GROUP: N_("Choose the workshop group that takes the job."),
+    Requirement.REASON: N_("Write the reason; the resident will see it."),
+    Requirement.QUESTION: N_("Write what information is missing; the resident will see it."),
+    Requirement.DATE: N_("Give the date."),
+    Requirement.OUTCOME: N_("Give the completion date and the outcome."),
+}
+REQUIREMENT_FIELDS = {
+    Requirement.GROUP: "group_id",
+    Requirement.REASON: "note",
+    Requirement.QUESTION: "note",
+    Requirement.DATE: "scheduled_for",
+    Requirement.OUTCOME: "completed_on",
+}
 
 
 @dataclass(frozen=True)
@@ -160,3 +182,31 @@ def resident_can_cancel(current: Status) -> bool:
 
 def is_open(status: Status) -> bool:
     return Status(status) in OPEN
+
+
+# The statuses a job is completed from, and the two ways a request closes with no service.
+COMPLETABLE = frozenset(current for current, target in TRANSITIONS if target == Status.COMPLETED)
+CLOSED_WITHOUT_SERVICE = frozenset({Status.DECLINED, Status.CANCELLED})
+
+
+def next_board_move(status: Status, *, home_visit: bool) -> Status | None:
+    """The one-tap move on a workshop board card, or None; completion has a form of its own.
+
+    A job waiting for its start is started; a workshop item being worked on goes on the
+    pick-up shelf. A home visit has no shelf: it goes from the work straight to completion.
+    """
+    status = Status(status)
+    if status in (Status.ACCEPTED, Status.SCHEDULED):
+        return Status.IN_PROGRESS
+    if status == Status.IN_PROGRESS and not home_visit:
+        return Status.READY
+    return None
+
+
+def may_change_record(status: Status, role: Role) -> bool:
+    """Tell whether role may correct what is recorded about a request in status.
+
+    Anyone with the right to edit may while the request is open; once it is closed, only
+    an administrator, so that the totals reported for a past period stay as reported.
+    """
+    return Status(status) in OPEN or Role(role) == Role.ADMIN

@@ -21,7 +21,7 @@ def _phone_check(form, field) -> None:
 
 
 class RequestForm(BaseForm):
-    category = RadioField(
+    category_id = RadioField(
         _l("What do you need help with?"),
         coerce=int,
         validators=[InputRequired(_l("Choose the kind of help you need."))],
@@ -94,12 +94,12 @@ class RequestForm(BaseForm):
     def __init__(self, categories, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = {category.id: category for category in categories}
-        self.category.choices = [(category.id, category.name) for category in categories]
+        self.category_id.choices = [(category.id, category.name) for category in categories]
         if not self.submission_key.data:
             self.submission_key.data = secrets.token_urlsafe(24)
 
     def selected_category(self):
-        return self.categories.get(self.category.data)
+        return self.categories.get(self.category_id.data)
 
     def validate_address(self, field) -> None:
         category = self.selected_category()

@@ -13,6 +13,7 @@ from ..extensions import limiter
 from ..i18n import N_
 from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
+from ..web.formerrors import show_error
 from . import bp
 from .forms import CancelForm, LostLinkForm, RequestForm
 
@@ -50,7 +51,7 @@ def new_request():
     if request.method == "GET" and request.args.get("rodzaj"):
         chosen = next((c for c in categories if c.code == request.args["rodzaj"]), None)
         if chosen is not None:
-            form.category.data = chosen.id
+            form.category_id.data = chosen.id
     if form.is_submitted() and form.website.data:
         form.website.data = ""
         flash(_("The form could not be sent. Please try again, or call us."), "error")
@@ -65,8 +66,8 @@ def new_request():
                     upload_folder=current_app.config["UPLOAD_FOLDER"],
                     timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
                 )
-            except DomainError as error:
-                getattr(form, error.field).errors.append(_(str(error)))
+            except DomainError as refused:
+                show_error(form, refused)
             else:
                 return redirect(
                     url_for("public.confirmation", token=submission.request.access_token), 303
@@ -106,7 +107,7 @@ def _clean_photos(form: RequestForm):
 
 def _request_data(form: RequestForm, cleaned) -> services.RequestData:
     return services.RequestData(
-        category_id=form.category.data,
+        category_id=form.category_id.data,
         description=form.description.data,
         name=form.name.data,
         phone=form.phone.data,

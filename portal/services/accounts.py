@@ -16,6 +16,7 @@ from ..i18n import N_
 from ..models import ServiceCategory, User, UserSession, WorkshopGroup, utcnow
 from ..securitylog import log_event
 from . import sessions
+from .transaction import use_case
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
@@ -68,6 +69,7 @@ def check_password_strength(password: str) -> None:
         raise DomainError(N_("Use a password of at least 12 characters."), field="password")
 
 
+@use_case
 def create_user(email: str, name: str, role: Role, password: str | None = None) -> tuple[User, str]:
     """Create an account; return it with its password (generated when none is given)."""
     email = normalise_email(email)
@@ -83,6 +85,7 @@ def create_user(email: str, name: str, role: Role, password: str | None = None) 
     return user, password
 
 
+@use_case
 def update_user(
     user: User, *, name: str, role: Role, active: bool, group_ids: list[int], acting: User
 ) -> None:
@@ -99,6 +102,7 @@ def update_user(
     db.session.commit()
 
 
+@use_case
 def reset_password(user: User, *, acting: User | None = None) -> str:
     """Give the account a new random password and return it, to be handed over once.
 
@@ -120,6 +124,7 @@ def reset_password(user: User, *, acting: User | None = None) -> str:
     return password
 
 
+@use_case
 def change_own_password(
     user: User, current: str, new: str, *, keep: UserSession | None = None
 ) -> None:
@@ -140,6 +145,7 @@ def generate_password() -> str:
     return f"{words[:4]}-{words[4:8]}-{words[8:12]}-{words[12:]}"
 
 
+@use_case
 def save_group(
     group: WorkshopGroup | None, *, name: str, category_id: int, location: str, active: bool
 ) -> WorkshopGroup:

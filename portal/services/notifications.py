@@ -31,6 +31,7 @@ from ..models import (
     User,
     utcnow,
 )
+from .transaction import use_case
 
 # The moves a resident hears about; the office's internal steps stay quiet.
 RESIDENT_NOTIFIED = frozenset(
@@ -83,6 +84,7 @@ def wants_updates(request: ServiceRequest) -> bool:
     return bool(request.email and request.email_updates)
 
 
+@use_case
 def build_digests(now: datetime | None = None) -> list[OutboxMessage]:
     """Queue one digest per digest-reading staff member, of the requests since their last one."""
     until = (now or utcnow()) - DIGEST_SETTLE
@@ -122,6 +124,7 @@ def build_digests(now: datetime | None = None) -> list[OutboxMessage]:
     return created
 
 
+@use_case
 def set_preference(user: User, preference: NotificationPreference) -> None:
     """Record how a member of staff wants to hear of new requests."""
     user.notification = NotificationPreference(preference)

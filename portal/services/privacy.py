@@ -39,6 +39,7 @@ from ..i18n import N_
 from ..models import EventKind, Institution, RequestEvent, ServiceRequest, WorkSession, utcnow
 from ..securitylog import log_event
 from . import retention
+from .transaction import use_case
 
 EXPORT_FORMAT = "kis-portal/resident-data/1"
 
@@ -86,6 +87,7 @@ class PersonExport:
         return json.dumps(self.document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+@use_case
 def export_person(request: ServiceRequest, actor: Actor, *, upload_folder: str) -> PersonExport:
     """Gather everything held on the person who sent request, and record who took it."""
     if request.anonymised_at is not None:
@@ -221,6 +223,7 @@ def _photo_record(photo, upload_folder: str) -> dict:
 # --- Erasure ---------------------------------------------------------------------------
 
 
+@use_case
 def erase_person(
     request: ServiceRequest,
     actor: Actor,

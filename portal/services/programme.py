@@ -10,8 +10,10 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import N_
 from ..models import Gender, ProgrammeEdition, Trainee, WorkshopGroup
+from .transaction import use_case
 
 
+@use_case
 def save_edition(
     edition: ProgrammeEdition | None, *, number: int, starts_on: date, ends_on: date
 ) -> ProgrammeEdition:
@@ -30,6 +32,7 @@ def save_edition(
     return edition
 
 
+@use_case
 def save_trainee(
     trainee: Trainee | None,
     *,

@@ -8,7 +8,6 @@ the same way.
 
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -16,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import photos, references
 from ..domain import lifecycle
@@ -40,6 +38,7 @@ from ..models import (
     utcnow,
 )
 from . import notifications
+from .transaction import flushed_at_commit
 
 
 @dataclass
@@ -83,7 +82,7 @@ def submit_request(
 
     category = db.session.get(ServiceCategory, data.category_id)
     if category is None or not category.active:
-        raise DomainError(N_("Choose one of the services offered."), field="category")
+        raise DomainError(N_("Choose one of the services offered."), field="category_id")
     if category.requires_address and not (data.address or "").strip():
         raise DomainError(N_("Give the address where the work is to be done."), field="address")
     digits = phone_digits(data.phone)
@@ -124,7 +123,7 @@ def submit_request(
             institution_contact=(
                 _clean(data.institution_contact) if data.channel == Channel.INSTITUTION else None
             ),
-            taken_by_id=actor.user.id if actor.user else None,
+            taken_by_id=actor.user_id,
             consent_at=now,
             consent_version=consent_version,
             consent_method=data.consent_method,
@@ -137,10 +136,9 @@ def submit_request(
             for name, photo in zip(stored, data.photos, strict=True)
         ]
         request.events.append(
-            RequestEvent(
-                kind=EventKind.SUBMITTED,
-                actor_id=actor.user.id if actor.user else None,
-                actor_role=actor.role,
+            _event(
+                EventKind.SUBMITTED,
+                actor,
                 to_status=Status.SUBMITTED,
                 is_public=True,
                 created_at=now,
@@ -175,44 +173,18 @@ def _by_submission_key(key: str) -> ServiceRequest | None:
     ).first()
 
 
-def change_status(
-    request: ServiceRequest,
-    target: Status,
-    actor: Actor,
-    *,
-    note: str = "",
-    group_id: int | None = None,
-    scheduled_for: date | None = None,
-    expected_version: int | None = None,
-) -> RequestEvent:
-    """Move a request to target if the lifecycle allows it, and record the move."""
-    return _move(
-        request,
-        target,
-        actor,
-        note=note,
-        group_id=group_id,
-        scheduled_for=scheduled_for,
-        expected_version=expected_version,
-    )
+def _event(kind: EventKind, actor: Actor, **values) -> RequestEvent:
+    """A history entry made by actor now."""
+    values.setdefault("created_at", utcnow())
+    return RequestEvent(kind=kind, actor_id=actor.user_id, actor_role=actor.role, **values)
 
 
-def _guarded(service):
-    """Flush only at the commit, and report a concurrent change as StaleEdit wherever it shows."""
-
-    @functools.wraps(service)
-    def run(*args, **kwargs):
-        try:
-            with db.session.no_autoflush:
-                return service(*args, **kwargs)
-        except StaleDataError:
-            db.session.rollback()
-            raise StaleEdit() from None
-
-    return run
+def _check_version(request: ServiceRequest, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != request.version:
+        raise StaleEdit()
 
 
-@_guarded
+@flushed_at_commit
 def _move(
     request: ServiceRequest,
     target: Status,
@@ -224,8 +196,8 @@ def _move(
     expected_version: int | None = None,
     completing: bool = False,
 ) -> RequestEvent:
-    if expected_version is not None and expected_version != request.version:
-        raise StaleEdit()
+    """Move request to target if the lifecycle allows it, record the move and commit."""
+    _check_version(request, expected_version)
     note = (note or "").strip()
     provided: set[Requirement] = set()
     if group_id is not None:
@@ -244,53 +216,155 @@ def _move(
         request.scheduled_for = scheduled_for
     request.status = move.target
     request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
-    event = RequestEvent(
-        kind=EventKind.STATUS,
-        actor_id=actor.user.id if actor.user else None,
-        actor_role=actor.role,
+    event = _event(
+        EventKind.STATUS,
+        actor,
         from_status=move.current,
         to_status=move.target,
         note=note,
         is_public=True,
-        created_at=utcnow(),
     )
     request.events.append(event)
     notifications.status_changed(request, event)
-    _commit()
+    db.session.commit()
     return event
+
+
+def accept_request(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    group_id: int | None,
+    note: str = "",
+    expected_version=None,
+) -> RequestEvent:
+    """Accept a request and hand it to a workshop group."""
+    return _move(
+        request,
+        Status.ACCEPTED,
+        actor,
+        group_id=group_id,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+def ask_for_information(
+    request: ServiceRequest, actor: Actor, *, note: str, expected_version=None
+) -> RequestEvent:
+    """Ask the resident for what is missing; note is the question they read."""
+    return _move(request, Status.NEEDS_INFO, actor, note=note, expected_version=expected_version)
+
+
+def resume_review(
+    request: ServiceRequest, actor: Actor, *, note: str = "", expected_version=None
+) -> RequestEvent:
+    """Put a request back in the queue once the resident has answered."""
+    return _move(request, Status.SUBMITTED, actor, note=note, expected_version=expected_version)
+
+
+def decline_request(
+    request: ServiceRequest, actor: Actor, *, note: str, expected_version=None
+) -> RequestEvent:
+    """Decline a request; note is the reason the resident reads."""
+    return _move(request, Status.DECLINED, actor, note=note, expected_version=expected_version)
+
+
+def cancel_request(
+    request: ServiceRequest, actor: Actor, *, note: str = "", expected_version=None
+) -> RequestEvent:
+    """Cancel a request, on the office's decision or the resident's word."""
+    return _move(request, Status.CANCELLED, actor, note=note, expected_version=expected_version)
+
+
+def schedule_job(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    scheduled_for: date | None,
+    note: str = "",
+    expected_version=None,
+) -> RequestEvent:
+    """Fix the day the item is brought in or the visit takes place."""
+    return _move(
+        request,
+        Status.SCHEDULED,
+        actor,
+        scheduled_for=scheduled_for,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+def start_job(
+    request: ServiceRequest, actor: Actor, *, note: str = "", expected_version=None
+) -> RequestEvent:
+    """Start the work (also: take a job back to work from the pick-up shelf)."""
+    return _move(request, Status.IN_PROGRESS, actor, note=note, expected_version=expected_version)
+
+
+def mark_ready(
+    request: ServiceRequest, actor: Actor, *, note: str = "", expected_version=None
+) -> RequestEvent:
+    """Put a finished workshop item aside for the resident to pick up."""
+    return _move(request, Status.READY, actor, note=note, expected_version=expected_version)
+
+
+# The use case behind each status a person can move a request to with one form; completion
+# has its own (`complete_job`), with a date and an outcome.
+MOVES = {
+    Status.ACCEPTED: accept_request,
+    Status.NEEDS_INFO: ask_for_information,
+    Status.SUBMITTED: resume_review,
+    Status.DECLINED: decline_request,
+    Status.CANCELLED: cancel_request,
+    Status.SCHEDULED: schedule_job,
+    Status.IN_PROGRESS: start_job,
+    Status.READY: mark_ready,
+}
+
+
+def move_request(
+    request: ServiceRequest,
+    target: Status,
+    actor: Actor,
+    *,
+    note: str = "",
+    group_id: int | None = None,
+    scheduled_for: date | None = None,
+    expected_version: int | None = None,
+) -> RequestEvent:
+    """Make the move to target through its use case, with what the status form carries."""
+    target = Status(target)
+    if target not in MOVES:
+        raise lifecycle.TransitionNotAllowed(request.status, target, actor.role)
+    values = {"note": note, "group_id": group_id, "scheduled_for": scheduled_for}
+    wanted = {
+        Status.ACCEPTED: ("group_id", "note"),
+        Status.SCHEDULED: ("scheduled_for", "note"),
+    }.get(target, ("note",))
+    return MOVES[target](
+        request,
+        actor,
+        expected_version=expected_version,
+        **{name: values[name] for name in wanted},
+    )
 
 
 def cancel_by_resident(
     request: ServiceRequest, reason: str = "", expected_version: int | None = None
-) -> None:
+) -> RequestEvent:
     """Cancel a request on its resident's word, given through the private link."""
-    change_status(
-        request, Status.CANCELLED, Actor.resident(), note=reason, expected_version=expected_version
-    )
+    return cancel_request(request, Actor.resident(), note=reason, expected_version=expected_version)
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit() from None
-
-
-@_guarded
+@flushed_at_commit
 def add_note(request: ServiceRequest, body: str, actor: Actor) -> RequestEvent:
     """Add an internal note to a request's history; residents never see it."""
     body = (body or "").strip()
     if not body:
         raise DomainError(N_("Write the note."), field="body")
-    event = RequestEvent(
-        kind=EventKind.NOTE,
-        actor_id=actor.user.id if actor.user else None,
-        actor_role=actor.role,
-        note=body,
-        is_public=False,
-        created_at=utcnow(),
-    )
+    event = _event(EventKind.NOTE, actor, note=body, is_public=False)
     request.events.append(event)
     db.session.commit()
     return event
@@ -312,14 +386,13 @@ EDITABLE_FIELDS = (
 )
 
 
-@_guarded
+@flushed_at_commit
 def correct_request(
     request: ServiceRequest, changes: dict, actor: Actor, *, expected_version: int | None
 ) -> RequestEvent | None:
     """Correct a request's data, recording every old and new value in its history."""
-    if expected_version is not None and expected_version != request.version:
-        raise StaleEdit()
-    if request.status in lifecycle.CLOSED and actor.role != Role.ADMIN:
+    _check_version(request, expected_version)
+    if not lifecycle.may_change_record(request.status, actor.role):
         raise DomainError(N_("A closed request can only be corrected by an administrator."))
     recorded: dict[str, dict] = {}
     for name in EDITABLE_FIELDS:
@@ -348,16 +421,9 @@ def correct_request(
         setattr(request, name, new)
     if not recorded:
         return None
-    event = RequestEvent(
-        kind=EventKind.EDIT,
-        actor_id=actor.user.id if actor.user else None,
-        actor_role=actor.role,
-        changes=recorded,
-        is_public=False,
-        created_at=utcnow(),
-    )
+    event = _event(EventKind.EDIT, actor, changes=recorded, is_public=False)
     request.events.append(event)
-    _commit()
+    db.session.commit()
     return event
 
 
@@ -407,7 +473,7 @@ def shows_not_done_reason() -> bool:
     return institution.show_not_done_reason if institution else True
 
 
-@_guarded
+@flushed_at_commit
 def complete_job(
     request: ServiceRequest,
     actor: Actor,
@@ -425,8 +491,7 @@ def complete_job(
     The date lies between the day the request was sent and today (local dates), so a
     service is never counted in a month before anyone asked for it, nor ahead of time.
     """
-    if expected_version is not None and expected_version != request.version:
-        raise StaleEdit()
+    _check_version(request, expected_version)
     lifecycle.check_move(request.status, Status.COMPLETED, actor.role, {Requirement.OUTCOME})
     outcome = Outcome(outcome)
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
@@ -458,7 +523,7 @@ def _resident_note(request: ServiceRequest) -> str:
     return (request.not_done_reason or "") if shows_not_done_reason() else ""
 
 
-@_guarded
+@flushed_at_commit
 def correct_completion(
     request: ServiceRequest,
     actor: Actor,
@@ -476,8 +541,7 @@ def correct_completion(
         raise DomainError(N_("Only an administrator can correct a completed job."))
     if request.status != Status.COMPLETED:
         raise DomainError(N_("Only a completed job can be corrected here."))
-    if expected_version is not None and expected_version != request.version:
-        raise StaleEdit()
+    _check_version(request, expected_version)
     outcome = Outcome(outcome)
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
     _check_completion(
@@ -512,15 +576,7 @@ def correct_completion(
     for completion in request.events:
         if completion.kind == EventKind.STATUS and completion.to_status == Status.COMPLETED:
             completion.note = _resident_note(request)
-    event = RequestEvent(
-        kind=EventKind.EDIT,
-        actor_id=actor.user.id if actor.user else None,
-        actor_role=actor.role,
-        changes=changes,
-        note="",
-        is_public=False,
-        created_at=utcnow(),
-    )
+    event = _event(EventKind.EDIT, actor, changes=changes, note="", is_public=False)
     request.events.append(event)
-    _commit()
+    db.session.commit()
     return event

@@ -31,6 +31,7 @@ from ..domain import lifecycle
 from ..extensions import db
 from ..models import Channel, Institution, OutboxMessage, ServiceRequest, utcnow
 from ..securitylog import log_event
+from .transaction import use_case
 
 # What an erased text field holds. Stored data, not interface text: every list, page and
 # file shows it where the value was, in the language the institution keeps its records in.
@@ -98,6 +99,7 @@ def _expired(before: datetime):
     )
 
 
+@use_case
 def run(*, upload_folder: str, now: datetime | None = None, dry_run: bool = False) -> Anonymised:
     """Anonymise every closed request past the retention period; dry_run only counts them."""
     before = cutoff(now)

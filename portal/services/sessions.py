@@ -20,6 +20,7 @@ from .. import queries
 from ..extensions import db
 from ..models import User, UserSession, utcnow
 from ..securitylog import log_event
+from .transaction import use_case
 
 # Rows of sessions started longer ago than this are deleted at the owner's next login.
 KEEP_ENDED_SESSIONS = timedelta(days=30)
@@ -37,6 +38,7 @@ def _absolute_limit() -> timedelta:
     return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
 
 
+@use_case
 def start(user: User, *, user_agent: str = "") -> tuple[str, UserSession]:
     """Open a session for user; return its token and row (the row keeps only the hash)."""
     now = utcnow()
@@ -118,6 +120,7 @@ def revoke_all(
     return count
 
 
+@use_case
 def end_sessions(user: User, *, actor: User) -> int:
     """An administrator ends every session of an account, wherever it is open."""
     count = revoke_all(user.id, reason="ended_by_admin", actor_id=actor.id)
@@ -125,6 +128,7 @@ def end_sessions(user: User, *, actor: User) -> int:
     return count
 
 
+@use_case
 def end_other_sessions(user: User, *, keep: UserSession | None) -> int:
     """A user logs out everywhere except in the session keep."""
     count = revoke_all(user.id, reason="ended_by_user", keep=keep, actor_id=user.id)

@@ -31,6 +31,7 @@ from ..i18n import N_
 from ..models import RecoveryCode, User, UserSession, utcnow
 from ..securitylog import log_event
 from . import accounts, sessions
+from .transaction import use_case
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mix up
@@ -55,6 +56,7 @@ def required() -> bool:
 # --- Turning it on ---------------------------------------------------------------------------
 
 
+@use_case
 def begin_enrolment(user: User) -> None:
     """Store a new, not yet confirmed secret (160 bits) for the user's app to scan."""
     if has_two_factor(user):
@@ -77,6 +79,7 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+@use_case
 def confirm_enrolment(
     user: User, code: str, *, password: str | None, keep: UserSession | None
 ) -> list[str]:
@@ -204,6 +207,7 @@ def recovery_codes_left(user: User) -> int:
     )
 
 
+@use_case
 def new_recovery_codes(user: User, password: str) -> list[str]:
     """Replace the recovery codes (the old ones stop working); needs the current password."""
     if not has_two_factor(user):
@@ -226,6 +230,7 @@ def _clear(user: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
+@use_case
 def disable(user: User, password: str, *, keep: UserSession | None) -> None:
     """The user turns their own two-factor login off, with their current password."""
     if required():
@@ -241,6 +246,7 @@ def disable(user: User, password: str, *, keep: UserSession | None) -> None:
     log_event("authn_mfa_disabled", user_id=user.id)
 
 
+@use_case
 def reset(user: User, *, actor: User) -> None:
     """An administrator turns off someone's two-factor login (a lost phone); ends their sessions."""
     _clear(user)
@@ -249,6 +255,7 @@ def reset(user: User, *, actor: User) -> None:
     log_event("authn_mfa_disabled", user_id=user.id, actor_id=actor.id)
 
 
+@use_case
 def set_required(value: bool, *, actor: User) -> int:
     """Require (or stop requiring) two-factor login of every account.
 

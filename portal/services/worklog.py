@@ -27,6 +27,7 @@ from ..models import (
     WorkSession,
     utcnow,
 )
+from .transaction import use_case
 
 MAX_HOURS = Decimal("12")
 _HOURS_TYPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,3})?")
@@ -93,6 +94,7 @@ def _check_job(request: ServiceRequest, actor: Actor) -> None:
         raise DomainError(N_("This job belongs to another group."))
 
 
+@use_case
 def log_work(request: ServiceRequest, actor: Actor, data: WorkData, *, today: date) -> WorkSession:
     """Record a work session on a job, with the acting instructor as its supervisor."""
     _check_job(request, actor)
@@ -122,6 +124,7 @@ def can_edit_session(user, session: WorkSession) -> bool:
     return user.role == Role.ADMIN or session.supervisor_id == user.id
 
 
+@use_case
 def correct_work(
     session: WorkSession, actor: Actor, data: WorkData, *, today: date, expected_version: int | None
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, current_app, g
 from flask_login import current_user
 
 from ..domain.permissions import (  # noqa: F401  (one import for the views)
@@ -42,3 +42,10 @@ def require_permission(permission: Permission) -> Callable:
         return guarded
 
     return decorate
+
+
+def can_open(endpoint: str) -> bool:
+    """Tell whether the logged-in user may open the view at endpoint (navigation uses it)."""
+    view = current_app.view_functions.get(endpoint)
+    needed = getattr(view, "required_permission", None)
+    return needed is None or has_permission(current_user, needed)

@@ -6,10 +6,11 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime
 
 from .. import labels, queries
+from ..domain import lifecycle
 from ..domain.lifecycle import Status
 from ..i18n import format_hours
 from ..services.requests import EDITABLE_FIELDS
-from . import transport
+from . import permissions, transport
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -36,7 +37,13 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, transport.require_https)
     app.context_processor(_template_context)
     app.jinja_env.globals.update(
-        format_date=format_date, format_datetime=format_datetime, format_hours=format_hours
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_hours=format_hours,
+        # Templates ask the lifecycle (status groups, the board's next move, who may change
+        # a record) and the role table (navigation) instead of restating them.
+        lifecycle=lifecycle,
+        can_open=permissions.can_open,
     )
     app.after_request(_security_headers)
     app.before_request(_require_institution)

@@ -194,10 +194,10 @@ def test_resident_sends_follows_and_cancels_a_request_with_the_keyboard_only(pag
     page.set_viewport_size({"width": 360, "height": HEIGHT})  # a phone, as most residents use
     page.goto(live_server("/zglos"))
 
-    tab_to(page, "input[name=category]")
-    assert focused_is(page, "#category-0")  # the first service: tailoring
+    tab_to(page, "input[name=category_id]")
+    assert focused_is(page, "#category_id-0")  # the first service: tailoring
     page.keyboard.press("Space")
-    expect(page.locator("#category-0")).to_be_checked()
+    expect(page.locator("#category_id-0")).to_be_checked()
 
     tab_to(page, "#description")
     page.keyboard.type("Proszę skrócić spodnie o 5 cm i wymienić zamek.")
@@ -250,7 +250,7 @@ def test_after_a_failed_submit_the_keyboard_goes_from_the_error_list_to_the_fiel
 
     assert focused_is(page, "#error-summary")  # read out first, before the form
     page.keyboard.press("Tab")
-    assert focused_is(page, "#error-summary a[href='#category-0']")
+    assert focused_is(page, "#error-summary a[href='#category_id-0']")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the second error: the description
     assert focused_is(page, "#description")

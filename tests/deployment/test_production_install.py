@@ -295,11 +295,11 @@ def _hidden(page: str, name: str) -> str:
 def _submit(site, session, name="Janina Testowa", email=""):
     form_url = site.base + "/zglos"
     page = session.get(form_url).text
-    category = re.search(r'name="category"[^>]*value="(\d+)"', page).group(1)
+    category = re.search(r'name="category_id"[^>]*value="(\d+)"', page).group(1)
     answers = {
         "csrf_token": _hidden(page, "csrf_token"),
         "submission_key": _hidden(page, "submission_key"),
-        "category": category,
+        "category_id": category,
         "description": "Proszę skrócić spodnie o 5 cm.",
         "name": name,
         "phone": "600 000 001",

@@ -25,7 +25,7 @@ def _bump_version_elsewhere(request_id):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda r: services.change_status(
+        lambda r: services.move_request(
             r, Status.NEEDS_INFO, Actor(Role.STAFF), note="Jaki kolor?"
         ),
         lambda r: services.correct_request(

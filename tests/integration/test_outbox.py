@@ -65,7 +65,7 @@ def move(app, request_id, target, **options) -> None:
         request = db.session.get(ServiceRequest, request_id)
         if target == Status.ACCEPTED:
             options.setdefault("group_id", factories.group_for(request.category.code).id)
-        services.change_status(request, target, Actor(Role.STAFF), **options)
+        services.move_request(request, target, Actor(Role.STAFF), **options)
 
 
 def staff_member(
@@ -211,7 +211,7 @@ def test_a_status_change_that_fails_to_commit_queues_nothing(app):
             )
 
         with pytest.raises(StaleEdit):
-            services.change_status(
+            services.move_request(
                 request,
                 Status.ACCEPTED,
                 Actor(Role.STAFF),

@@ -115,10 +115,10 @@ class World:
     def completed(self, completed_on: date, *, code="tailoring", done=True, **kinds) -> Made:
         made = self.submit(code=code, **kinds)
         request = factories.sent_on(db.session.get(ServiceRequest, made.id), completed_on)
-        services.change_status(
+        services.move_request(
             request, Status.ACCEPTED, self.actor, group_id=factories.group_for(code).id
         )
-        services.change_status(request, Status.IN_PROGRESS, self.actor)
+        services.move_request(request, Status.IN_PROGRESS, self.actor)
         trainee = self.trainees[(completed_on.year, code)]
         worklog.log_work(
             request,
@@ -139,7 +139,7 @@ class World:
     def declined(self, **kinds) -> Made:
         made = self.submit(**kinds)
         request = db.session.get(ServiceRequest, made.id)
-        services.change_status(
+        services.move_request(
             request, Status.DECLINED, self.actor, note=f"Odmowa {made.marker}-odmowa"
         )
         return made

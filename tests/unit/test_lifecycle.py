@@ -128,3 +128,43 @@ def test_lifecycle_module_imports_neither_flask_nor_sqlalchemy():
 
     assert "flask" not in source.lower().replace("knows nothing of flask", "")
     assert "sqlalchemy" not in source.lower()
+
+
+@pytest.mark.parametrize(
+    ("status", "home_visit", "expected"),
+    [
+        (Status.ACCEPTED, False, Status.IN_PROGRESS),
+        (Status.SCHEDULED, True, Status.IN_PROGRESS),
+        (Status.IN_PROGRESS, False, Status.READY),
+        (Status.IN_PROGRESS, True, None),
+        (Status.READY, False, None),
+        (Status.SUBMITTED, False, None),
+        (Status.COMPLETED, False, None),
+    ],
+)
+def test_the_board_offers_one_tap_moves_the_workshop_may_make(status, home_visit, expected):
+    move = lifecycle.next_board_move(status, home_visit=home_visit)
+
+    assert move == expected
+    if move is not None:
+        assert lifecycle.is_allowed(status, move, Role.INSTRUCTOR)
+
+
+@pytest.mark.parametrize(("status", "role"), itertools.product(Status, Role))
+def test_a_closed_request_is_changed_only_by_an_administrator(status, role):
+    assert lifecycle.may_change_record(status, role) == (status in OPEN or role == Role.ADMIN)
+
+
+def test_jobs_are_completed_from_the_statuses_the_table_allows():
+    assert lifecycle.COMPLETABLE == {Status.IN_PROGRESS, Status.READY}
+    assert lifecycle.CLOSED_WITHOUT_SERVICE == CLOSED - {Status.COMPLETED}
+
+
+def test_a_refused_move_is_a_domain_error_with_a_message_for_people():
+    from portal.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        lifecycle.check_move(Status.SUBMITTED, Status.ACCEPTED, Role.STAFF)
+
+    assert refused.value.field == "group_id"
+    assert refused.value.message == "Choose the workshop group that takes the job."

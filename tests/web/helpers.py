@@ -34,7 +34,7 @@ def valid_answers(client, **changes) -> dict:
     answers = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "submission_key": hidden_value(page, "submission_key"),
-        "category": str(category_id(client, "tailoring")),
+        "category_id": str(category_id(client, "tailoring")),
         "description": "Proszę skrócić spodnie o 5 cm i wymienić zamek.",
         "name": "Janina Nowak",
         "phone": "600 123 456",

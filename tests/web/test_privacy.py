@@ -245,10 +245,10 @@ def person(app, upload_folder):
             photos=[_photo()],
         )
         services.add_note(first, "Notatka wewnętrzna ZOFIA-NOTATKA", actor)
-        services.change_status(
+        services.move_request(
             first, Status.ACCEPTED, actor, group_id=factories.group_for("tailoring").id
         )
-        services.change_status(first, Status.IN_PROGRESS, actor)
+        services.move_request(first, Status.IN_PROGRESS, actor)
         trainee = factories.trainee("Uczestniczka Poufna", group_code="tailoring")
         factories.work_session(first, trainee, supervisor=staff, hours="1.5")
         services.complete_job(
@@ -264,7 +264,7 @@ def person(app, upload_folder):
         third = factories.make_request(
             name="Z. Eksportowa", phone="77 400 11 22", email="ZOFIA@example.org"
         )
-        services.change_status(third, Status.CANCELLED, actor, note="Rezygnacja")
+        services.move_request(third, Status.CANCELLED, actor, note="Rezygnacja")
         other = factories.make_request(name="Ktoś Inny", phone="601 111 222")
         return {
             "ids": [first.id, second.id, third.id],

@@ -26,7 +26,7 @@ def test_home_page_says_what_for_whom_where_when_and_how(client):
 def test_form_offers_each_service_with_its_guidance(client):
     page = client.get("/zglos").get_data(as_text=True)
 
-    assert page.count('name="category"') == 3
+    assert page.count('name="category_id"') == 3
     assert "podaj adres" in page  # renovation happens at home
     assert 'name="website"' in page  # honeypot
     assert 'enctype="multipart/form-data"' in page
@@ -36,7 +36,7 @@ def test_a_service_can_be_preselected_from_the_home_page(client):
     page = client.get("/zglos?rodzaj=renovation").get_data(as_text=True)
 
     checked = re.search(
-        r'<input[^>]*checked[^>]*name="category"[^>]*>|<input[^>]*name="category"[^>]*checked[^>]*>',
+        r'<input[^>]*checked[^>]*name="category_id"[^>]*>|<input[^>]*name="category_id"[^>]*checked[^>]*>',
         page,
     )
     assert checked

@@ -10,9 +10,9 @@ def _renovation(client):
 
 
 CASES = [
-    ("category", {"category": None}),
-    ("category", {"category": "abc"}),
-    ("category", {"category": "999999"}),
+    ("category_id", {"category_id": None}),
+    ("category_id", {"category_id": "abc"}),
+    ("category_id", {"category_id": "999999"}),
     ("description", {"description": ""}),
     ("description", {"description": "za krótko"}),
     ("description", {"description": "x" * 2001}),
@@ -52,7 +52,7 @@ def test_v2_2_1_bad_answer_gets_a_message_at_its_field_and_keeps_the_rest(client
 
 
 def test_v2_2_3_renovation_needs_the_home_address(client):
-    response = submit(client, category=_renovation(client), address="   ")
+    response = submit(client, category_id=_renovation(client), address="   ")
 
     page = response.get_data(as_text=True)
     assert 'id="address-error"' in page
@@ -61,7 +61,7 @@ def test_v2_2_3_renovation_needs_the_home_address(client):
 
 
 def test_renovation_with_an_address_is_accepted(client):
-    response = submit(client, category=_renovation(client), address="ul. Ozimska 10/2, Opole")
+    response = submit(client, category_id=_renovation(client), address="ul. Ozimska 10/2, Opole")
 
     assert response.status_code == 303
     assert request_count(client) == 1
@@ -99,7 +99,7 @@ def test_email_updates_with_an_email_are_recorded(client):
 @pytest.mark.parametrize(
     "garbage",
     [
-        {"category": "1' OR '1'='1"},
+        {"category_id": "1' OR '1'='1"},
         {"description": "<script>alert(1)</script>" * 3},
         {"name": "\x00\x01\x02"},
         {"phone": "+" + "9" * 500},
@@ -107,7 +107,7 @@ def test_email_updates_with_an_email_are_recorded(client):
         {"submission_key": "../../etc/passwd"},
         {"submission_key": "x" * 5000},
         {"is_senior": "maybe", "consent": "sure"},
-        {"category": "-1"},
+        {"category_id": "-1"},
         {"description": "ąęćłńóśźż " * 50},
     ],
 )
