@@ -53,10 +53,9 @@ def _board_context():
 @bp.get("/tablica")
 @require_permission(Permission.VIEW_BOARD)
 def board():
-    context = _board_context()
-    if htmx.targets("board"):
-        return render_template("backoffice/_board.html", **context)
-    return render_template("backoffice/board.html", **context)
+    return htmx.render_page_or_partial(
+        "backoffice/board.html", "backoffice/_board.html", **_board_context()
+    )
 
 
 @bp.post("/tablica/<int:request_id>/<target>")
@@ -85,8 +84,10 @@ def advance_job(request_id: int, target: str):
                 ),
                 "success",
             )
-    if htmx.targets("board"):
-        return render_template("backoffice/_board.html", **_board_context())
+    if htmx.is_htmx_request():
+        return htmx.render_page_or_partial(
+            "backoffice/board.html", "backoffice/_board.html", **_board_context()
+        )
     return redirect(url_for("backoffice.board", **request.args), 303)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, redirect, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -92,10 +92,6 @@ def queue():
         "status_set_labels": STATUS_SET_LABELS,
         "page_args": {k: v for k, v in request.args.items() if k != "page" and v},
     }
-    if htmx.targets("queue-results"):
-        return htmx.vary_on_htmx(
-            current_app.make_response(render_template("backoffice/_queue_results.html", **context))
-        )
-    return htmx.vary_on_htmx(
-        current_app.make_response(render_template("backoffice/queue.html", **context))
+    return htmx.render_page_or_partial(
+        "backoffice/queue.html", "backoffice/_queue_results.html", **context
     )

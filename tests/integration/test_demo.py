@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from portal import queries, reports, services
+from portal import queries, services
 from portal.cli import DEMO_PASSWORD
 from portal.demo.activity import load_demo_activity
 from portal.domain.lifecycle import Role, Status
+from portal.domain.period import Period
 from portal.extensions import db
 from portal.models import (
     Channel,
@@ -23,7 +24,7 @@ from portal.models import (
     WorkEntry,
     WorkSession,
 )
-from portal.reports import Period
+from portal.queries import figures
 from tests import factories
 from tests.conftest import restore_snapshot
 from tests.web.helpers import log_in
@@ -87,7 +88,7 @@ def test_every_instructor_finds_jobs_on_the_board_of_their_group(seeded):
 def test_the_report_of_the_current_year_has_services_trainees_and_hours(seeded):
     with seeded.app_context():
         today = services.local_today(seeded.config["BABEL_DEFAULT_TIMEZONE"])
-        report = reports.build_report(Period.year(today.year), with_trainee_names=True)
+        report = figures.build_report(Period.year(today.year), with_trainee_names=True)
         sessions = db.session.scalar(select(func.count()).select_from(WorkSession))
 
     assert report.totals.recorded > 0

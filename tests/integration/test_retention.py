@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from portal import reports as figures
 from portal import services
 from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
+from portal.domain.period import Period
 from portal.extensions import db
 from portal.models import (
     AuditEntry,
@@ -30,7 +30,8 @@ from portal.models import (
     utcnow,
 )
 from portal.photos import clean_photo
-from portal.reports import Period
+from portal.queries import figures
+from portal.reports import wording
 from portal.services import retention, worklog
 from tests import factories
 
@@ -235,7 +236,7 @@ def every_figure(app) -> dict:
                     (r.trainee_id, r.hours) for r in report.hours_by_trainee or []
                 ],
                 "genders": (report.genders.female, report.genders.male, report.genders.not_given),
-                "sentence": figures.council_sentence(totals, period),
+                "sentence": wording.council_sentence(totals, period),
             }
     return result
 

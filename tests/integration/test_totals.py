@@ -8,12 +8,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select
 
-from portal import reports, services
+from portal import services
 from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
+from portal.domain.period import Period
 from portal.extensions import db
 from portal.models import BaselineTotal, Channel, Gender, Outcome, RequesterKind
-from portal.reports import Period
+from portal.queries import figures
+from portal.reports import wording
+from portal.services import baseline
 from portal.settings import DEMO_FILE, load_institution
 from tests import factories
 
@@ -163,7 +166,7 @@ YEAR_2026 = {"tailoring": 3, "upholstery": 2, "renovation": 2}
 )
 def test_recorded_services_per_period(app, world, period, categories, kinds):
     with app.app_context():
-        totals = reports.service_totals(period)
+        totals = figures.service_totals(period)
 
     assert _by_code(totals, "recorded") == categories
     assert _by_code(totals, "baseline") == {"tailoring": 0, "upholstery": 0, "renovation": 0}
@@ -173,9 +176,9 @@ def test_recorded_services_per_period(app, world, period, categories, kinds):
 
 def test_the_paper_count_joins_when_its_whole_period_lies_inside(app, world):
     with app.app_context():
-        exact = reports.service_totals(Period.between(date(2019, 1, 1), date(2026, 3, 31)))
-        one_day_short = reports.service_totals(Period.between(date(2019, 1, 1), date(2026, 3, 30)))
-        starts_a_day_late = reports.service_totals(
+        exact = figures.service_totals(Period.between(date(2019, 1, 1), date(2026, 3, 31)))
+        one_day_short = figures.service_totals(Period.between(date(2019, 1, 1), date(2026, 3, 30)))
+        starts_a_day_late = figures.service_totals(
             Period.between(date(2019, 1, 2), date(2026, 12, 31))
         )
 
@@ -192,7 +195,7 @@ def test_the_paper_count_joins_when_its_whole_period_lies_inside(app, world):
 
 def test_the_cumulative_total_continues_the_paper_count(app, world):
     with app.app_context():
-        totals = reports.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25)))
+        totals = figures.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25)))
 
     assert _by_code(totals) == {"tailoring": 686 + 4, "upholstery": 333 + 2, "renovation": 103 + 2}
     assert totals.total == 1130
@@ -201,7 +204,7 @@ def test_the_cumulative_total_continues_the_paper_count(app, world):
 
 def test_a_year_that_cuts_through_the_paper_count_leaves_it_out_and_says_how_much(app, world):
     with app.app_context():
-        totals = reports.service_totals(Period.year(2026))
+        totals = figures.service_totals(Period.year(2026))
 
     assert totals.total == 7
     assert totals.partial_baseline == 1122
@@ -210,26 +213,26 @@ def test_a_year_that_cuts_through_the_paper_count_leaves_it_out_and_says_how_muc
 def test_paper_rows_with_a_kind_add_to_it_and_rows_without_a_category_add_nothing(app):
     with app.app_context():
         tailoring = factories.category("tailoring").id
-        reports.add_baseline_total(
+        baseline.add_baseline_total(
             starts_on=date(2018, 1, 1),
             ends_on=date(2018, 12, 31),
             services=10,
             category_id=tailoring,
             requester_kind=RequesterKind.ASSISTED,
         )
-        reports.add_baseline_total(
+        baseline.add_baseline_total(
             starts_on=date(2018, 1, 1),
             ends_on=date(2018, 12, 31),
             services=4,
             category_id=tailoring,
         )
-        reports.add_baseline_total(
+        baseline.add_baseline_total(
             starts_on=date(2018, 1, 1),
             ends_on=date(2018, 12, 31),
             services=3,
             requester_kind=RequesterKind.INSTITUTION,
         )
-        totals = reports.service_totals(Period.year(2018))
+        totals = figures.service_totals(Period.year(2018))
 
     assert _by_code(totals) == {"tailoring": 14, "upholstery": 0, "renovation": 0}
     assert totals.total == 14
@@ -240,7 +243,7 @@ def test_paper_rows_with_a_kind_add_to_it_and_rows_without_a_category_add_nothin
 def test_month_by_month_for_the_chart(app, world):
     with app.app_context():
         tailoring, upholstery, renovation = (factories.category(code).id for code in OPOLE_BASELINE)
-        months = reports.monthly_completions(Period.year(2026))
+        months = figures.monthly_completions(Period.year(2026))
 
     table = {row.month.month: row.by_category for row in months}
     assert [row.month for row in months] == [date(2026, month, 1) for month in range(1, 13)]
@@ -263,7 +266,7 @@ def test_month_by_month_for_the_chart(app, world):
 def test_services_by_programme_edition(app, world):
     with app.app_context():
         tailoring, upholstery, renovation = (factories.category(code).id for code in OPOLE_BASELINE)
-        editions = reports.completions_by_edition(Period.year(2026))
+        editions = figures.completions_by_edition(Period.year(2026))
         numbers = [row.edition.number if row.edition else None for row in editions]
 
     assert numbers == [101, 102, None]
@@ -277,12 +280,12 @@ def test_services_by_programme_edition(app, world):
 def test_trainee_hours_by_trainee_group_and_edition(app, world):
     with app.app_context():
         period = Period.year(2026)
-        by_trainee = {row.name: row.hours for row in reports.hours_by_trainee(period)}
-        by_group = {row.label: (row.trainees, row.hours) for row in reports.hours_by_group(period)}
+        by_trainee = {row.name: row.hours for row in figures.hours_by_trainee(period)}
+        by_group = {row.label: (row.trainees, row.hours) for row in figures.hours_by_group(period)}
         by_edition = {
-            row.label: (row.trainees, row.hours) for row in reports.hours_by_edition(period)
+            row.label: (row.trainees, row.hours) for row in figures.hours_by_edition(period)
         }
-        last_year = {row.name: row.hours for row in reports.hours_by_trainee(Period.year(2025))}
+        last_year = {row.name: row.hours for row in figures.hours_by_trainee(Period.year(2025))}
 
     assert by_trainee == {
         "Anna Żółkiewska": Decimal("5.5"),
@@ -312,7 +315,7 @@ def test_trainees_by_gender_of_the_editions_running_in_the_period(
     app, world, period, female, male, not_given
 ):
     with app.app_context():
-        genders = reports.trainees_by_gender(period)
+        genders = figures.trainees_by_gender(period)
 
     assert (genders.female, genders.male, genders.not_given) == (female, male, not_given)
 
@@ -334,7 +337,7 @@ def _statements(app, work):
 
 
 def test_totals_are_counted_by_the_database_in_grouped_queries(app, world):
-    captured, _ = _statements(app, lambda: reports.service_totals(Period.year(2026)))
+    captured, _ = _statements(app, lambda: figures.service_totals(Period.year(2026)))
 
     assert len(captured) == 3
     assert all("GROUP BY" in statement.upper() for statement in captured[1:])
@@ -347,10 +350,10 @@ def test_the_whole_report_is_nine_grouped_queries_or_eight_without_names(app, wo
     period = Period.year(2026)
 
     with_names, report = _statements(
-        app, lambda: reports.build_report(period, with_trainee_names=True)
+        app, lambda: figures.build_report(period, with_trainee_names=True)
     )
     without_names, export = _statements(
-        app, lambda: reports.build_report(period, with_trainee_names=False)
+        app, lambda: figures.build_report(period, with_trainee_names=False)
     )
 
     assert len(with_names) == 9 and len(without_names) == 8
@@ -360,8 +363,8 @@ def test_the_whole_report_is_nine_grouped_queries_or_eight_without_names(app, wo
 
 def test_the_opole_demo_cumulative_report_reads_1122_services(app):
     with app.app_context():
-        totals = reports.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25)))
-        sentence = reports.council_sentence(
+        totals = figures.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25)))
+        sentence = wording.council_sentence(
             totals, Period.between(date(2019, 1, 1), date(2026, 3, 31))
         )
 
@@ -380,7 +383,7 @@ def test_loading_the_settings_again_does_not_count_the_past_twice(app):
         load_institution(DEMO_FILE)
         load_institution(DEMO_FILE)
         rows = db.session.scalar(select(func.count()).select_from(BaselineTotal))
-        total = reports.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25))).total
+        total = figures.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25))).total
 
     assert rows == 4
     assert total == 1122
@@ -393,8 +396,8 @@ def test_past_totals_the_administrator_changed_are_not_brought_back_by_a_reload(
                 BaselineTotal.category_id == factories.category("tailoring").id
             )
         ).one()
-        reports.delete_baseline_total(tailoring)
+        baseline.delete_baseline_total(tailoring)
         load_institution(DEMO_FILE)
-        total = reports.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25))).total
+        total = figures.service_totals(Period.since(date(2019, 1, 1), date(2026, 11, 25))).total
 
     assert total == 1122 - 686

@@ -9,9 +9,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 
-from portal import reports
+from portal.domain.period import Period, PeriodError, PeriodKind
 from portal.models import RequesterKind, ServiceCategory
-from portal.reports import CategoryTotal, Period, PeriodError, PeriodKind, ServiceTotals
+from portal.queries.figures import CategoryTotal, ServiceTotals
+from portal.reports import wording
 
 TAILORING = "usługa krawiecka|usługi krawieckie|usług krawieckich"
 UPHOLSTERY = "usługa stolarsko-tapicerska|usługi stolarsko-tapicerskie|usług stolarsko-tapicerskich"
@@ -50,7 +51,7 @@ RENOVATION = "usługa remontowo-budowlana|usługi remontowo-budowlane|usług rem
     ],
 )
 def test_polish_plural_rule(number, index):
-    assert reports.plural_index(number) == index
+    assert wording.plural_index(number) == index
 
 
 @pytest.mark.parametrize(
@@ -65,18 +66,18 @@ def test_polish_plural_rule(number, index):
     ],
 )
 def test_plural_form_picks_one_of_the_three(number, expected):
-    assert reports.plural_form(number, TAILORING) == expected
+    assert wording.plural_form(number, TAILORING) == expected
 
 
 @pytest.mark.parametrize("forms", ["", "usługa", "usługa|usługi", "usługa||usług", "a|b|c|d"])
 def test_plural_forms_that_are_not_three_give_none(forms):
-    assert reports.plural_form(5, forms) is None
+    assert wording.plural_form(5, forms) is None
 
 
 def test_a_category_without_forms_is_named_instead():
     category = ServiceCategory(name="Szycie", report_forms="")
 
-    assert reports.count_phrase(4, category) == "Szycie: 4"
+    assert wording.count_phrase(4, category) == "Szycie: 4"
 
 
 def _category(name, forms, position=0):
@@ -98,7 +99,7 @@ OPOLE_PERIOD = Period.between(date(2019, 1, 1), date(2026, 3, 31))
 
 
 def test_the_sentence_puts_the_numbers_and_the_category_forms_in_order():
-    sentence = reports.council_sentence(_opole_totals(), OPOLE_PERIOD, day_format=date.isoformat)
+    sentence = wording.council_sentence(_opole_totals(), OPOLE_PERIOD, day_format=date.isoformat)
 
     assert sentence == (
         "In the period from 2019-01-01 to 2026-03-31, 1122 services were carried out, including: "
@@ -155,8 +156,8 @@ def _polish(monkeypatch):
         variables.setdefault("num", num)
         return translations.ungettext(singular, plural, num) % variables
 
-    monkeypatch.setattr(reports, "gettext", gettext)
-    monkeypatch.setattr(reports, "ngettext", ngettext)
+    monkeypatch.setattr(wording, "gettext", gettext)
+    monkeypatch.setattr(wording, "ngettext", ngettext)
 
 
 def _polish_day(day):
@@ -166,7 +167,7 @@ def _polish_day(day):
 def test_with_the_polish_catalogue_the_sentence_reads_as_the_club_writes_it(monkeypatch):
     _polish(monkeypatch)
 
-    sentence = reports.council_sentence(_opole_totals(), OPOLE_PERIOD, day_format=_polish_day)
+    sentence = wording.council_sentence(_opole_totals(), OPOLE_PERIOD, day_format=_polish_day)
 
     assert sentence == (
         "W okresie od 1 stycznia 2019 r. do 31 marca 2026 r. wykonano 1122 usługi, w tym: "
@@ -188,7 +189,7 @@ def test_one_service_takes_the_accusative_after_wykonano_and_empty_categories_ar
         by_kind={RequesterKind.SENIOR: 0, RequesterKind.ASSISTED: 0, RequesterKind.INSTITUTION: 1},
     )
 
-    sentence = reports.council_sentence(totals, Period.month(2026, 3), day_format=_polish_day)
+    sentence = wording.council_sentence(totals, Period.month(2026, 3), day_format=_polish_day)
 
     assert sentence == (
         "W okresie od 1 marca 2026 r. do 31 marca 2026 r. wykonano 1 usługę, w tym: 1 usługa krawiecka. "
@@ -203,7 +204,7 @@ def test_a_period_without_services_says_so(monkeypatch):
         by_category=[CategoryTotal(_category("Krawiectwo", TAILORING))], by_kind={}
     )
 
-    sentence = reports.council_sentence(totals, Period.year(2024), day_format=_polish_day)
+    sentence = wording.council_sentence(totals, Period.year(2024), day_format=_polish_day)
 
     assert (
         sentence
@@ -217,7 +218,7 @@ def test_no_institution_sentence_when_no_service_was_for_an_institution():
         by_kind={RequesterKind.SENIOR: 5, RequesterKind.ASSISTED: 0, RequesterKind.INSTITUTION: 0},
     )
 
-    sentence = reports.council_sentence(totals, Period.year(2026), day_format=date.isoformat)
+    sentence = wording.council_sentence(totals, Period.year(2026), day_format=date.isoformat)
 
     assert sentence.endswith("including: 5 usług krawieckich.")
 

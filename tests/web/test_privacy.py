@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal import reports as figures
 from portal import services
 from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
+from portal.domain.period import Period
 from portal.extensions import db
 from portal.models import (
     AuditEntry,
@@ -34,7 +34,7 @@ from portal.models import (
     utcnow,
 )
 from portal.photos import clean_photo
-from portal.reports import Period
+from portal.queries import figures
 from portal.services.retention import ERASED
 from tests import factories
 

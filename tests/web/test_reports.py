@@ -13,10 +13,11 @@ from flask_babel import gettext
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from portal import reports, services
+from portal import services
 from portal.backoffice.reports import period_title
 from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
+from portal.domain.period import Period
 from portal.extensions import db
 from portal.models import (
     BaselineTotal,
@@ -30,7 +31,8 @@ from portal.models import (
     WorkSession,
     utcnow,
 )
-from portal.reports import GenderCounts, Period
+from portal.queries.figures import GenderCounts
+from portal.reports import wording
 from tests import factories
 
 from .helpers import count_queries, csrf_from
@@ -616,7 +618,7 @@ def test_the_report_page_links_to_the_summary_and_files_of_the_same_period(clien
 
 def test_the_summary_counts_women_and_men_of_the_period(app, client, staff, season):
     with app.test_request_context():
-        expected = reports.trainees_sentence(GenderCounts(female=1, male=1))
+        expected = wording.trainees_sentence(GenderCounts(female=1, male=1))
 
     page = client.get(f"{REPORTS}/podsumowanie?period=year&year=2026").get_data(as_text=True)
 

@@ -69,6 +69,17 @@ def test_one_tap_moves_a_job_on_and_htmx_gets_the_board_back(app, client, instru
     assert _status(app, job) == Status.READY
 
 
+def test_the_board_answers_htmx_with_its_partial_and_says_it_varies(app, client, instructor):
+    _job(app)
+
+    full = client.get("/backoffice/tablica")
+    partial = client.get("/backoffice/tablica", headers={"HX-Request": "true"})
+
+    assert "<html" in full.get_data(as_text=True)
+    assert partial.get_data(as_text=True).lstrip().startswith('<div id="board"')
+    assert "HX-Request" in full.headers["Vary"] and "HX-Request" in partial.headers["Vary"]
+
+
 def test_a_tap_that_is_not_the_next_move_changes_nothing(app, client, instructor):
     job = _job(app)
 

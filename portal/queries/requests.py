@@ -10,11 +10,11 @@ from flask import g
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .domain import lifecycle, permissions
-from .domain.lifecycle import Status
-from .domain.phones import phone_digits
-from .extensions import db
-from .models import (
+from ..domain import lifecycle, permissions
+from ..domain.lifecycle import Status
+from ..domain.phones import phone_digits
+from ..extensions import db
+from ..models import (
     Channel,
     Institution,
     ProgrammeEdition,

@@ -1,38 +1,25 @@
-"""The service totals the club reports to the city council: periods, figures, the sentence.
+"""The figures of the reports: every one an aggregate the database computes with GROUP BY.
 
 A service counts when its job was completed with an outcome of done; it counts in
 the period holding its completion date. Totals counted on paper before the portal
 (`BaselineTotal`) join in when their whole period lies inside the report period, so
-cumulative totals continue from the club's own count.
-
-Every figure is an aggregate the database computes with GROUP BY; Python only lays
-the few grouped rows out as tables. A report issues the same number of queries
-whatever the number of requests, trainees or hours stored.
-
-The council sentence ("wykonano N usług, w tym: ...") is built here from gettext
-pieces and the Polish plural forms each service category carries in `report_forms`.
-The two small writes of past totals sit at the end: they belong with the figures.
+cumulative totals continue from the club's own count. Python only lays the few grouped
+rows out as tables; a report issues the same number of queries whatever is stored.
 """
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
-from flask_babel import format_date, gettext, ngettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, case, cast, extract, func, select
 from sqlalchemy.orm import contains_eager
 
-from . import queries
-from .domain.errors import DomainError
-from .domain.lifecycle import Status
-from .extensions import db
-from .models import (
+from ..domain.lifecycle import Status
+from ..domain.period import Period
+from ..extensions import db
+from ..models import (
     BaselineTotal,
     Channel,
     Gender,
@@ -46,98 +33,7 @@ from .models import (
     WorkSession,
     WorkshopGroup,
 )
-
-# --- Periods ---------------------------------------------------------------------------
-
-
-class PeriodKind(StrEnum):
-    YEAR = "year"
-    HALF = "half"
-    QUARTER = "quarter"
-    MONTH = "month"
-    RANGE = "range"
-    SINCE = "since"
-
-
-class PeriodError(ValueError):
-    """A period that cannot be; `field` names the value at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Period:
-    """A stretch of days, first and last included, and how it was chosen."""
-
-    kind: PeriodKind
-    starts_on: date
-    ends_on: date
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(PeriodKind.YEAR, date(year, 1, 1), date(year, 12, 31))
-
-    @classmethod
-    def half(cls, year: int, half: int) -> Period:
-        if half not in (1, 2):
-            raise PeriodError(_l("Choose the first or the second half-year."), field="half")
-        first_month = 1 if half == 1 else 7
-        return cls(PeriodKind.HALF, date(year, first_month, 1), _month_end(year, first_month + 5))
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int) -> Period:
-        if quarter not in (1, 2, 3, 4):
-            raise PeriodError(_l("Choose a quarter from 1 to 4."), field="quarter")
-        first_month = 3 * (quarter - 1) + 1
-        return cls(
-            PeriodKind.QUARTER, date(year, first_month, 1), _month_end(year, first_month + 2)
-        )
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        if not 1 <= month <= 12:
-            raise PeriodError(_l("Choose a month."), field="month")
-        return cls(PeriodKind.MONTH, date(year, month, 1), _month_end(year, month))
-
-    @classmethod
-    def between(cls, starts_on: date, ends_on: date) -> Period:
-        if ends_on < starts_on:
-            raise PeriodError(
-                _l("The end date must not be before the start date."), field="date_to"
-            )
-        return cls(PeriodKind.RANGE, starts_on, ends_on)
-
-    @classmethod
-    def since(cls, starts_on: date, today: date) -> Period:
-        """Count everything from a start date up to today: the club's cumulative total."""
-        if starts_on > today:
-            raise PeriodError(_l("The start date must not be in the future."), field="since")
-        return cls(PeriodKind.SINCE, starts_on, today)
-
-    @property
-    def number(self) -> int:
-        """Which half-year, quarter or month of its year the period is."""
-        month = self.starts_on.month
-        if self.kind == PeriodKind.HALF:
-            return 1 if month <= 6 else 2
-        if self.kind == PeriodKind.QUARTER:
-            return (month - 1) // 3 + 1
-        return month
-
-    def months(self) -> list[date]:
-        """Return the first day of every month the period touches."""
-        first = self.starts_on.year * 12 + self.starts_on.month - 1
-        last = self.ends_on.year * 12 + self.ends_on.month - 1
-        return [date(index // 12, index % 12 + 1, 1) for index in range(first, last + 1)]
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-# --- Figures ---------------------------------------------------------------------------
+from . import requests as queries
 
 
 @dataclass
@@ -482,95 +378,6 @@ def earliest_baseline_start() -> date | None:
     return db.session.scalar(select(func.min(BaselineTotal.starts_on)))
 
 
-# --- The council sentence ----------------------------------------------------------------
-
-
-def plural_index(number: int) -> int:
-    """Return which Polish plural form a number takes: 0 one, 1 few, 2 many."""
-    number = abs(number)
-    if number == 1:
-        return 0
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return 1
-    return 2
-
-
-def plural_form(number: int, forms: str) -> str | None:
-    """Pick the form for number from "one|few|many"; None when forms are not three."""
-    parts = [part.strip() for part in (forms or "").split("|")]
-    if len(parts) != 3 or not all(parts):
-        return None
-    return parts[plural_index(number)]
-
-
-def count_phrase(number: int, category: ServiceCategory) -> str:
-    """Say "686 usług krawieckich" from the category's forms, or fall back to its name."""
-    form = plural_form(number, category.report_forms)
-    if form is None:
-        return gettext("%(name)s: %(num)s", name=category.name, num=number)
-    return f"{number} {form}"
-
-
-def _long_date(day: date) -> str:
-    return format_date(day, "d MMMM y")
-
-
-def council_sentence(
-    totals: ServiceTotals, period: Period, *, day_format: Callable[[date], str] | None = None
-) -> str:
-    """Say the period's totals in the words the club uses in its reports to the council."""
-    day_format = day_format or _long_date
-    start, end = day_format(period.starts_on), day_format(period.ends_on)
-    if totals.total == 0:
-        return gettext(
-            "In the period from %(start)s to %(end)s no services were carried out.",
-            start=start,
-            end=end,
-        )
-    parts = ", ".join(
-        count_phrase(row.total, row.category) for row in totals.by_category if row.total
-    )
-    sentence = ngettext(
-        "In the period from %(start)s to %(end)s, %(num)d service was carried out, including: %(parts)s.",
-        "In the period from %(start)s to %(end)s, %(num)d services were carried out, including: %(parts)s.",
-        totals.total,
-        start=start,
-        end=end,
-        parts=parts,
-    )
-    institutions = totals.by_kind.get(RequesterKind.INSTITUTION, 0)
-    if institutions:
-        sentence += " " + ngettext(
-            "%(num)d service was carried out in cooperation with other units of the welfare centre, "
-            "city units and non-governmental organisations.",
-            "%(num)d services were carried out in cooperation with other units of the welfare centre, "
-            "city units and non-governmental organisations.",
-            institutions,
-        )
-    return sentence
-
-
-def trainees_sentence(genders: GenderCounts) -> str | None:
-    """Say how many trainees took part, women and men, as the clubs' reports do."""
-    if not genders.total:
-        return None
-    sentence = ngettext(
-        "%(num)d person took part in the programme editions of this period, "
-        "including %(women)s and %(men)s.",
-        "%(num)d people took part in the programme editions of this period, "
-        "including %(women)s and %(men)s.",
-        genders.total,
-        women=ngettext("%(num)d woman", "%(num)d women", genders.female),
-        men=ngettext("%(num)d man", "%(num)d men", genders.male),
-    )
-    if genders.not_given:
-        sentence += " " + gettext("Gender not recorded: %(num)s.", num=genders.not_given)
-    return sentence
-
-
-# --- Past totals, counted on paper ---------------------------------------------------------
-
-
 def baseline_totals() -> list[BaselineTotal]:
     return list(
         db.session.scalars(
@@ -586,43 +393,3 @@ def baseline_totals() -> list[BaselineTotal]:
             )
         )
     )
-
-
-def add_baseline_total(
-    *,
-    starts_on: date,
-    ends_on: date,
-    services: int,
-    category_id: int | None = None,
-    requester_kind: RequesterKind | None = None,
-    note: str = "",
-    today: date | None = None,
-) -> BaselineTotal:
-    """Record services counted on paper for a past period, so cumulative totals continue."""
-    if ends_on < starts_on:
-        raise DomainError(_l("The end date must not be before the start date."), field="ends_on")
-    if today is not None and ends_on > today:
-        raise DomainError(_l("Past totals are for a period that has ended."), field="ends_on")
-    if category_id is None and requester_kind is None:
-        raise DomainError(
-            _l("Choose the service, or the requester kind the services were for."),
-            field="category_id",
-        )
-    if category_id is not None and db.session.get(ServiceCategory, category_id) is None:
-        raise DomainError(_l("Choose one of the services."), field="category_id")
-    row = BaselineTotal(
-        starts_on=starts_on,
-        ends_on=ends_on,
-        category_id=category_id,
-        requester_kind=requester_kind,
-        services=services,
-        note=(note or "").strip(),
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
-def delete_baseline_total(row: BaselineTotal) -> None:
-    db.session.delete(row)
-    db.session.commit()

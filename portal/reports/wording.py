@@ -1,0 +1,130 @@
+"""The figures in words: the council sentence and Polish plural forms.
+
+The council sentence ("wykonano N usług, w tym: ...") is built from gettext pieces and
+the Polish plural forms each service category carries in `report_forms`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask_babel import format_date, gettext, ngettext
+
+from ..domain.period import Period, PeriodKind
+from ..models import RequesterKind, ServiceCategory
+from ..queries.figures import GenderCounts, ServiceTotals
+
+
+def plural_index(number: int) -> int:
+    """Return which Polish plural form a number takes: 0 one, 1 few, 2 many."""
+    number = abs(number)
+    if number == 1:
+        return 0
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return 1
+    return 2
+
+
+def plural_form(number: int, forms: str) -> str | None:
+    """Pick the form for number from "one|few|many"; None when forms are not three."""
+    parts = [part.strip() for part in (forms or "").split("|")]
+    if len(parts) != 3 or not all(parts):
+        return None
+    return parts[plural_index(number)]
+
+
+def count_phrase(number: int, category: ServiceCategory) -> str:
+    """Say "686 usług krawieckich" from the category's forms, or fall back to its name."""
+    form = plural_form(number, category.report_forms)
+    if form is None:
+        return gettext("%(name)s: %(num)s", name=category.name, num=number)
+    return f"{number} {form}"
+
+
+def long_date(day: date) -> str:
+    """Say a day in full: "5 marca 2026"."""
+    return format_date(day, "d MMMM y")
+
+
+def council_sentence(
+    totals: ServiceTotals, period: Period, *, day_format: Callable[[date], str] | None = None
+) -> str:
+    """Say the period's totals in the words the club uses in its reports to the council."""
+    day_format = day_format or long_date
+    start, end = day_format(period.starts_on), day_format(period.ends_on)
+    if totals.total == 0:
+        return gettext(
+            "In the period from %(start)s to %(end)s no services were carried out.",
+            start=start,
+            end=end,
+        )
+    parts = ", ".join(
+        count_phrase(row.total, row.category) for row in totals.by_category if row.total
+    )
+    sentence = ngettext(
+        "In the period from %(start)s to %(end)s, %(num)d service was carried out, including: %(parts)s.",
+        "In the period from %(start)s to %(end)s, %(num)d services were carried out, including: %(parts)s.",
+        totals.total,
+        start=start,
+        end=end,
+        parts=parts,
+    )
+    institutions = totals.by_kind.get(RequesterKind.INSTITUTION, 0)
+    if institutions:
+        sentence += " " + ngettext(
+            "%(num)d service was carried out in cooperation with other units of the welfare centre, "
+            "city units and non-governmental organisations.",
+            "%(num)d services were carried out in cooperation with other units of the welfare centre, "
+            "city units and non-governmental organisations.",
+            institutions,
+        )
+    return sentence
+
+
+def trainees_sentence(genders: GenderCounts) -> str | None:
+    """Say how many trainees took part, women and men, as the clubs' reports do."""
+    if not genders.total:
+        return None
+    sentence = ngettext(
+        "%(num)d person took part in the programme editions of this period, "
+        "including %(women)s and %(men)s.",
+        "%(num)d people took part in the programme editions of this period, "
+        "including %(women)s and %(men)s.",
+        genders.total,
+        women=ngettext("%(num)d woman", "%(num)d women", genders.female),
+        men=ngettext("%(num)d man", "%(num)d men", genders.male),
+    )
+    if genders.not_given:
+        sentence += " " + gettext("Gender not recorded: %(num)s.", num=genders.not_given)
+    return sentence
+
+
+def month_name(month: date) -> str:
+    """Say a month as a heading does: "Marzec 2026"."""
+    name = format_date(month, "LLLL y")
+    return name[:1].upper() + name[1:]
+
+
+def period_title(period: Period) -> str:
+    """Name the period the way a heading or a file says it."""
+    year = period.starts_on.year
+    if period.kind == PeriodKind.YEAR:
+        return gettext("Year %(year)s", year=year)
+    if period.kind == PeriodKind.HALF:
+        if period.number == 1:
+            return gettext("First half of %(year)s", year=year)
+        return gettext("Second half of %(year)s", year=year)
+    if period.kind == PeriodKind.QUARTER:
+        return gettext("Quarter %(quarter)s of %(year)s", quarter=period.number, year=year)
+    if period.kind == PeriodKind.MONTH:
+        return month_name(period.starts_on)
+    if period.kind == PeriodKind.SINCE:
+        return gettext(
+            "Cumulative since %(start)s (up to %(end)s)",
+            start=long_date(period.starts_on),
+            end=long_date(period.ends_on),
+        )
+    return gettext(
+        "%(start)s – %(end)s", start=long_date(period.starts_on), end=long_date(period.ends_on)
+    )
