@@ -1,24 +1,64 @@
 """Measure how long the main pages take with many requests stored.
 
-Usage: .venv/bin/python benchmarks/pages.py [--requests 200000] [--database-url URL]
+It fills a database (a temporary SQLite file by default) with the demo institution and N
+requests spread over the last five years and all statuses, and a staff account, then
+times each page in one of two ways:
 
-It fills a fresh database (a temporary SQLite file by default) with the demo
-institution and N requests spread over five years and all statuses, then times
-each page through the real app in-process (no network), reporting the median and
-the 95th percentile of repeated runs and the number of SQL queries per page.
+- in-process (the default): through the app with Flask's test client, no network; the
+  median and the 95th percentile of repeated runs and the SQL queries per page;
+- over HTTP (--http): the portal under gunicorn (2 sync workers, as in production) and a
+  bare Flask page (benchmarks/bare.py) under the same settings, both driven by a load
+  generator of C concurrent clients (threads, http.client). Each page's runs alternate
+  with runs of the bare page, and the page is reported as a ratio to it: its requests per
+  second divided by the bare page's, and its median latency in bare medians. The ratios
+  travel between machines far better than milliseconds. Clients log in through the real
+  login form and submit the real request form (CSRF token from the form page, a fresh
+  submission key each time).
+
+Usage:
+    .venv/bin/python benchmarks/pages.py [--requests 200000] [--database-url URL]
+    .venv/bin/python benchmarks/pages.py --http [--hits 200] [--clients 4] ...
+
+    --requests N        requests to fill (default 200000); 1000000 is fine, see --keep
+    --database-url URL  default: a temporary SQLite file, deleted at the end. A PostgreSQL
+                        database is emptied first (DROP SCHEMA public CASCADE)!
+    --keep              keep the temporary SQLite file and print how to reuse it
+    --reuse             use the database at --database-url as an earlier run left it,
+                        if that run finished filling it; fill it otherwise
+    --repeats R         in-process runs per page (default 30)
+    --http              measure over HTTP with gunicorn instead
+    --hits K            HTTP requests per page, and as many of the bare page (default 200)
+    --page-seconds S    fewer hits on a page whose K would take longer than S (default 60)
+    --clients C         concurrent clients (default 4)
+    --rounds R          alternations of page and bare runs per page (default 4)
+    --only a,b          only the pages whose label contains one of these words
+
+For example, at a million requests on both backends (a fill takes minutes; the second
+command of each pair reuses it):
+    .venv/bin/python benchmarks/pages.py --requests 1000000 --http --keep
+    .venv/bin/python benchmarks/pages.py --http --reuse --database-url sqlite:////tmp/…/bench.sqlite3
+    .venv/bin/python benchmarks/pages.py --requests 1000000 --http --reuse \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 """
 
 from __future__ import annotations
 
 import argparse
+import enum
+import math
 import random
 import secrets
+import shutil
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -27,7 +67,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.config import TestConfig  # noqa: E402
-from portal.domain.lifecycle import Role, Status
+from portal.domain.lifecycle import Role, Status  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
     RequestEvent,
@@ -47,6 +87,13 @@ NAMES = [
     "Halina Kamińska",
     "Łucja Lewandowska",
 ]
+# Every filled request has this description: a later --reuse counts them by it.
+FILL_DESCRIPTION = "Skrócić spodnie i wymienić zamek"
+STAFF_EMAIL, STAFF_PASSWORD = "bench@example.org", "bench-password-1"
+BATCH = 5000
+
+
+# --- Filling ---------------------------------------------------------------------------------
 
 
 def fill(count: int) -> None:
@@ -55,13 +102,15 @@ def fill(count: int) -> None:
     groups = {g.category_id: g.id for g in db.session.scalars(sa.select(WorkshopGroup))}
     statuses = list(Status)
     weights = [3, 1, 3, 2, 2, 1, 40, 4, 4]
-    start = datetime(2021, 1, 1)
+    # Five years up to now, so "this year" and the waiting queue hold what they would.
+    minutes = 5 * 365 * 24 * 60
+    start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(minutes=minutes)
     rng = random.Random(7)
     batch, events = [], []
     for number in range(1, count + 1):
         status = rng.choices(statuses, weights)[0]
         category = rng.choice(categories)
-        created = start + timedelta(minutes=rng.randrange(5 * 365 * 24 * 60))
+        created = start + timedelta(minutes=rng.randrange(minutes))
         completed = status == Status.COMPLETED
         reference, name = f"KR/{created.year}/{number:06d}", rng.choice(NAMES)
         batch.append(
@@ -74,7 +123,7 @@ def fill(count: int) -> None:
                 "group_id": groups.get(category.id)
                 if status not in (Status.SUBMITTED, Status.NEEDS_INFO)
                 else None,
-                "description": "Skrócić spodnie i wymienić zamek",
+                "description": FILL_DESCRIPTION,
                 "name": name,
                 # What the ORM's before_insert hook would write (the queue searches it).
                 "search_text": f"{reference}\n{name}".casefold(),
@@ -105,7 +154,7 @@ def fill(count: int) -> None:
                 "is_public": True,
             }
         )
-        if len(batch) == 5000:
+        if len(batch) == BATCH:
             _flush(batch, events)
     _flush(batch, events)
     if db.engine.dialect.name == "postgresql":
@@ -116,19 +165,177 @@ def fill(count: int) -> None:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
             )
+        # What autovacuum would soon do on a live server: the planner needs the statistics.
+        db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
 
 
 def _flush(batch, events) -> None:
     if batch:
-        db.session.execute(sa.insert(ServiceRequest.__table__), batch)
-        db.session.execute(sa.insert(RequestEvent.__table__), events)
+        if db.engine.dialect.name == "postgresql":
+            _copy(ServiceRequest.__table__, batch)
+            _copy(RequestEvent.__table__, events)
+        else:
+            db.session.execute(sa.insert(ServiceRequest.__table__), batch)
+            db.session.execute(sa.insert(RequestEvent.__table__), events)
         db.session.commit()
         batch.clear()
         events.clear()
 
 
-def timed(client, url, repeats, engine, method="GET", data=None):
+def _copy(table: sa.Table, rows: list[dict]) -> None:
+    """PostgreSQL's COPY, several times faster than INSERTs for a million rows.
+
+    COPY skips SQLAlchemy, so the Python-side column defaults that an INSERT would apply
+    to the columns the rows leave out are applied here.
+    """
+    defaults = {}
+    for column in table.columns:
+        if column.key not in rows[0] and column.default is not None:
+            value = column.default.arg
+            if column.default.is_callable:
+                value = value(None)
+            defaults[column.key] = value.value if isinstance(value, enum.Enum) else value
+    names = [*rows[0], *defaults]
+    quote = db.engine.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    extra = tuple(defaults.values())
+    connection = db.session.connection().connection.driver_connection
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row((*row.values(), *extra))
+
+
+def filled_count() -> int | None:
+    """How many requests an earlier run filled in, or None if it did not finish."""
+    if not sa.inspect(db.engine).has_table("user"):
+        return None
+    if db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL)) is None:
+        return None
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ServiceRequest)
+        .where(ServiceRequest.description == FILL_DESCRIPTION)
+    )
+
+
+@dataclass
+class Data:
+    requests: int
+    token: str
+    request_id: int
+    category_id: int
+    fill_seconds: float | None  # None: reused
+
+
+def prepare(url: str, args) -> Data:
+    """Fill the database, or find what an earlier fill left; the staff account comes last."""
+    count = filled_count() if args.reuse else None
+    fill_seconds = None
+    if count is not None:
+        upgrade(directory=MIGRATIONS)
+    else:
+        if url.startswith("postgresql"):
+            db.session.remove()
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        elif args.reuse:
+            # A SQLite file an earlier fill did not finish: start it afresh.
+            db.session.remove()
+            db.engine.dispose()
+            Path(db.engine.url.database).unlink(missing_ok=True)
+        upgrade(directory=MIGRATIONS)
+        load_institution(DEMO_FILE)
+        started = time.perf_counter()
+        fill(args.requests)
+        fill_seconds = time.perf_counter() - started
+        from portal.services.accounts import hash_password
+
+        db.session.add(
+            User(
+                email=STAFF_EMAIL,
+                name="Bench",
+                role=Role.STAFF,
+                password_hash=hash_password(STAFF_PASSWORD),
+            )
+        )
+        db.session.commit()
+        count = args.requests
+    request_id = max(1, count // 2)
+    token = db.session.scalar(
+        sa.select(ServiceRequest.access_token).where(ServiceRequest.id == request_id)
+    )
+    category_id = db.session.scalar(
+        sa.select(ServiceCategory.id)
+        .where(ServiceCategory.active.is_(True), ServiceCategory.requires_address.is_(False))
+        .order_by(ServiceCategory.position, ServiceCategory.id)
+    )
+    return Data(count, token, request_id, category_id, fill_seconds)
+
+
+# --- The pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    staff: bool = False
+    method: str = "GET"
+    expect: int = 200
+
+
+def pages(data: Data) -> list[Page]:
+    year = date.today().year
+    queue = "/backoffice/zgloszenia"
+    return [
+        Page("home page", "/"),
+        Page("request form", "/zglos"),
+        Page("status page (private link)", f"/zgloszenie/{data.token}"),
+        Page("queue: waiting for review", queue, staff=True),
+        Page("queue: all", f"{queue}?status=all", staff=True),
+        Page("queue: all, newest first", f"{queue}?status=all&sort=newest", staff=True),
+        Page("queue: search by name", f"{queue}?status=all&q=Nowak", staff=True),
+        Page(
+            "queue: filter category+kind+dates",
+            f"{queue}?status=all&category=1&kind=assisted&date_from={year - 1}-01-01"
+            f"&date_to={year - 1}-12-31",
+            staff=True,
+        ),
+        Page("request page", f"{queue}/{data.request_id}", staff=True),
+        Page("workshop board", "/backoffice/tablica", staff=True),
+        Page(f"report: year {year}", f"/backoffice/raporty?period=year&year={year}", staff=True),
+        Page(
+            "report: cumulative since 2019",
+            "/backoffice/raporty?period=since&since=2019-01-01",
+            staff=True,
+        ),
+        # Last: each one adds a request to the queues above.
+        Page("submit a request (POST)", "/zglos", method="POST", expect=303),
+    ]
+
+
+def submission(category_id: int) -> dict[str, str]:
+    """The request form as a resident fills it, with a fresh one-time submission key."""
+    return {
+        "category_id": str(category_id),
+        "description": "Skrócić spodnie o 5 cm",
+        "name": "Anna Test",
+        "phone": "600 123 456",
+        "email": "",
+        "address": "",
+        "contact_time": "",
+        "is_senior": "y",
+        "consent": "y",
+        "website": "",
+        "submission_key": secrets.token_urlsafe(24),
+    }
+
+
+# --- In-process ------------------------------------------------------------------------------
+
+
+def timed(client, page: Page, repeats: int, engine, data: Callable[[], dict] | None = None):
     queries = []
     listener = lambda *args: queries.append(1)  # noqa: E731
     sa.event.listen(engine, "before_cursor_execute", listener)
@@ -137,9 +344,9 @@ def timed(client, url, repeats, engine, method="GET", data=None):
         for _ in range(repeats):
             queries.clear()
             started = time.perf_counter()
-            response = client.open(url, method=method, data=data)
+            response = client.open(page.path, method=page.method, data=data() if data else None)
             durations.append((time.perf_counter() - started) * 1000)
-            assert response.status_code in (200, 303), (url, response.status_code)
+            assert response.status_code == page.expect, (page.path, response.status_code)
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
     durations.sort()
@@ -147,88 +354,242 @@ def timed(client, url, repeats, engine, method="GET", data=None):
     return statistics.median(durations), p95, len(queries)
 
 
+def test_clients(app):
+    """An anonymous visitor for the public pages and a logged-in member of staff."""
+    visitor, staff = app.test_client(), app.test_client()
+    response = staff.post(
+        "/backoffice/logowanie", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    )
+    assert response.status_code == 303, response.status_code
+    return visitor, staff
+
+
+def in_process(app, engine, data: Data, chosen: list[Page], repeats: int) -> None:
+    visitor, staff = test_clients(app)
+    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for page in chosen:
+        form = (lambda: submission(data.category_id)) if page.method == "POST" else None
+        client = staff if page.staff else visitor
+        median, p95, queries = timed(client, page, repeats, engine, form)
+        print(f"{page.label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
+
+
+# --- Over HTTP -------------------------------------------------------------------------------
+
+
+def over_http(app, engine, url: str, folder: Path, data: Data, chosen: list[Page], args) -> None:
+    from overhttp import Client, Sample, Server, csrf_token, multipart, run_batch
+
+    uploads = folder / "http-uploads"
+    uploads.mkdir(exist_ok=True)
+    portal = Server(
+        "portal",
+        "portal_wsgi:create()",
+        folder / "gunicorn-portal.log",
+        {"BENCH_DATABASE_URL": url, "BENCH_UPLOAD_FOLDER": str(uploads)},
+    )
+    bare = Server("bare", "bare:app", folder / "gunicorn-bare.log")
+    clients: list = []
+    try:
+        portal.start()
+        bare.start()
+        visitors = [Client(portal.port) for _ in range(args.clients)]
+        staff = [Client(portal.port) for _ in range(args.clients)]
+        yardsticks = [Client(bare.port) for _ in range(args.clients)]
+        clients = visitors + staff + yardsticks
+        for client in visitors:
+            # A session with a CSRF token, as a resident has after opening the form.
+            status, _, body = client.get("/zglos")
+            assert status == 200, status
+            client.csrf = csrf_token(body)
+        for client in staff:
+            status, _, body = client.get("/backoffice/logowanie")
+            assert status == 200, status
+            form = {
+                "email": STAFF_EMAIL,
+                "password": STAFF_PASSWORD,
+                "csrf_token": csrf_token(body),
+            }
+            status, headers, _ = client.request(
+                "POST",
+                "/backoffice/logowanie",
+                urlencode(form).encode(),
+                "application/x-www-form-urlencoded",
+            )
+            assert status == 303, f"login answered {status}"
+
+        def bare_hit(client):
+            status, _, body = client.get("/")
+            return status, body
+
+        run_batch(yardsticks, bare_hit, 4 * args.clients, 200, Sample())
+        database_cpu = _postgres_cpu(engine) if url.startswith("postgresql") else None
+        visitor, staff_client = test_clients(app)
+        print(
+            f"gunicorn: 2 sync workers each for the portal and the bare page; "
+            f"{args.clients} clients; up to {args.hits} hits per page "
+            f"(fewer past ~{args.page_seconds:g} s), in {args.rounds} alternating rounds"
+        )
+        print(
+            "ratio: the page's requests/s ÷ the bare page's; ×p50: its median ÷ the bare median;\n"
+            "CPU ms: gunicorn workers' CPU per request (10 ms clock ticks)"
+            + ("; DB ms: PostgreSQL's, likewise" if database_cpu else "")
+        )
+        header = (
+            f"{'page':34} {'hits':>4} {'KB':>5} {'SQL':>3} {'p50 ms':>7} {'p95 ms':>7} "
+            f"{'req/s':>6} {'CPU ms':>6} {'DB ms':>5} │ {'p50':>5} {'req/s':>6} {'CPU ms':>6} "
+            f"│ {'ratio':>6} {'×p50':>5} {'×CPU':>5}"
+        )
+        print(f"{'':34} {'the page':^60} │ {'bare page':^20} │")
+        print(header)
+        print("─" * len(header))
+        ratios, totals = [], {"page": Sample(), "bare": Sample()}
+        for page in chosen:
+            hit = _hit(page, data, multipart)
+            users = staff if page.staff else visitors
+            # Templates compiled, page caches filled, connections opened in both workers.
+            warm = Sample()
+            run_batch(users, hit, 2 * args.clients, page.expect, warm)
+            form = (lambda: submission(data.category_id)) if page.method == "POST" else None
+            _, _, queries = timed(staff_client if page.staff else visitor, page, 1, engine, form)
+            wanted = math.ceil(warm.per_second * args.page_seconds)
+            hits = max(args.rounds * args.clients, min(args.hits, wanted))
+            per_round = math.ceil(hits / args.rounds)
+            measured, yardstick = Sample(), Sample()
+            for number in range(args.rounds):
+                runs = [
+                    (users, hit, per_round, page.expect, measured, portal, database_cpu),
+                    (yardsticks, bare_hit, per_round, 200, yardstick, bare),
+                ]
+                # Bare first in even rounds, the page first in odd ones.
+                for run in runs[:: 1 if number % 2 else -1]:
+                    run_batch(*run)
+            ratio = measured.per_second / yardstick.per_second
+            ratios.append(ratio)
+            for name, sample in (("page", measured), ("bare", yardstick)):
+                totals[name].seconds += sample.seconds
+                totals[name].client_cpu += sample.client_cpu
+            database = f"{measured.database_cpu_ms:5.1f}" if database_cpu else f"{'-':>5}"
+            cpu_ratio = measured.cpu_ms / yardstick.cpu_ms if yardstick.cpu_ms else math.nan
+            print(
+                f"{page.label[:34]:34} {measured.count:4d} {measured.body_bytes / 1024:5.1f} "
+                f"{queries:3d} {measured.p50:7.1f} {measured.p95:7.1f} "
+                f"{measured.per_second:6.1f} {measured.cpu_ms:6.1f} {database} │ "
+                f"{yardstick.p50:5.1f} {yardstick.per_second:6.1f} {yardstick.cpu_ms:6.2f} │ "
+                f"{ratio:6.3f} {measured.p50 / yardstick.p50:5.1f} {cpu_ratio:5.1f}",
+                flush=True,
+            )
+        print(
+            f"geometric mean of the ratios: {statistics.geometric_mean(ratios):.3f} "
+            f"(the share of a bare Flask page's throughput the portal's pages reach)"
+        )
+        print(
+            "the load generator itself used "
+            f"{100 * totals['bare'].client_cpu / totals['bare'].seconds:.0f}% of a core "
+            f"during the bare runs, {100 * totals['page'].client_cpu / totals['page'].seconds:.0f}%"
+            " during the page runs (2 cores in all)"
+        )
+    finally:
+        for client in clients:
+            client.close()
+        bare.stop()
+        portal.stop()
+
+
+def _postgres_cpu(engine) -> Callable[[], float]:
+    """CPU time of the PostgreSQL backends serving this database, when they run here."""
+    from overhttp import process_cpu
+
+    def measure() -> float:
+        with engine.connect() as connection:
+            pids = connection.scalars(
+                sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).all()
+        return sum(process_cpu(pid) for pid in pids)
+
+    return measure
+
+
+def _hit(page: Page, data: Data, multipart):
+    if page.method == "POST":
+
+        def submit(client):
+            fields = {**submission(data.category_id), "csrf_token": client.csrf}
+            body, content_type = multipart(fields, files=("photos",))
+            status, _, answer = client.request("POST", page.path, body, content_type)
+            return status, answer
+
+        return submit
+
+    def get(client):
+        status, _, body = client.get(page.path)
+        return status, body
+
+    return get
+
+
+# --- Command line ----------------------------------------------------------------------------
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--requests", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--database-url")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--http", action="store_true")
+    parser.add_argument("--hits", type=int, default=200)
+    parser.add_argument("--page-seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--only")
     args = parser.parse_args()
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url (a database that --keep kept, say)")
 
-    folder = Path(tempfile.mkdtemp())
+    # SIGTERM ends this script through its finally blocks, which stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app(
         TestConfig,
         {
             "SQLALCHEMY_DATABASE_URI": url,
-            "UPLOAD_FOLDER": str(folder),
+            "UPLOAD_FOLDER": str(folder / "uploads"),
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
         },
     )
-    with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(directory=MIGRATIONS)
-        load_institution(DEMO_FILE)
-        started = time.perf_counter()
-        fill(args.requests)
-        filled = time.perf_counter() - started
-        from portal.services.accounts import hash_password
-
-        db.session.add(
-            User(
-                email="bench@example.org",
-                name="Bench",
-                role=Role.STAFF,
-                password_hash=hash_password("bench-password-1"),
-            )
-        )
-        db.session.commit()
-        token = db.session.scalar(
-            sa.select(ServiceRequest.access_token).where(ServiceRequest.id == args.requests // 2)
-        )
-        request_id = args.requests // 2
-        engine = db.engine
-
-    client = app.test_client()
-    client.post(
-        "/backoffice/logowanie", data={"email": "bench@example.org", "password": "bench-password-1"}
-    )
-    year = date.today().year
-    pages = [
-        ("home page", "/"),
-        ("request form", "/zglos"),
-        ("status page (private link)", f"/zgloszenie/{token}"),
-        ("queue: waiting for review", "/backoffice/zgloszenia"),
-        ("queue: all, newest first", "/backoffice/zgloszenia?status=all&sort=newest"),
-        ("queue: search by name", "/backoffice/zgloszenia?status=all&q=kowalski"),
-        (
-            "queue: filter category+kind+dates",
-            "/backoffice/zgloszenia?status=all&category=1&kind=assisted&date_from=2024-01-01&date_to=2024-12-31",
-        ),
-        ("request page", f"/backoffice/zgloszenia/{request_id}"),
-        ("workshop board", "/backoffice/tablica"),
-        ("report: this year", f"/backoffice/raporty?period=year&year={year}"),
-        ("report: cumulative since 2019", "/backoffice/raporty?period=since&since=2019-01-01"),
-    ]
-    print(
-        f"{args.requests} requests in {url.split(':')[0]}, filled in {filled:.1f} s; {args.repeats} runs each"
-    )
-    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-    for name, path in pages:
-        median, p95, queries = timed(client, path, args.repeats, engine)
-        print(f"{name:40} {median:10.1f} {p95:8.1f} {queries:8d}")
-    form = {
-        "category": "1",
-        "description": "Skrócić spodnie o 5 cm",
-        "name": "Anna Test",
-        "phone": "600 123 456",
-        "is_senior": "y",
-        "consent": "y",
-    }
-    median, p95, queries = timed(client, "/zglos", args.repeats, engine, method="POST", data=form)
-    print(f"{'submit a request (POST)':40} {median:10.1f} {p95:8.1f} {queries:8d}")
+    try:
+        with app.app_context():
+            data = prepare(url, args)
+            engine = db.engine
+        chosen = pages(data)
+        if args.only:
+            words = [word.strip().lower() for word in args.only.split(",")]
+            chosen = [p for p in chosen if any(w in p.label.lower() for w in words)]
+        backend = url.split(":")[0]
+        if data.fill_seconds is None:
+            print(f"{data.requests} requests in {backend}, reused")
+        else:
+            print(f"{data.requests} requests in {backend}, filled in {data.fill_seconds:.1f} s")
+        # The test client runs outside that app context: each request gets its own, and
+        # its own database session, as under a server.
+        if args.http:
+            over_http(app, engine, url, folder, data, chosen, args)
+        else:
+            print(f"{args.repeats} runs each")
+            in_process(app, engine, data, chosen, args.repeats)
+        engine.dispose()
+    finally:
+        if args.keep:
+            print(f"kept {folder}; again with: --reuse --database-url {url}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

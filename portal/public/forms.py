@@ -20,6 +20,11 @@ def _phone_check(form, field) -> None:
         )
 
 
+def new_submission_key() -> str:
+    """The key that makes one filled-in form count once, however often it is sent."""
+    return secrets.token_urlsafe(24)
+
+
 class RequestForm(BaseForm):
     category_id = RadioField(
         _l("What do you need help with?"),
@@ -96,7 +101,7 @@ class RequestForm(BaseForm):
         self.categories = {category.id: category for category in categories}
         self.category_id.choices = [(category.id, category.name) for category in categories]
         if not self.submission_key.data:
-            self.submission_key.data = secrets.token_urlsafe(24)
+            self.submission_key.data = new_submission_key()
 
     def selected_category(self):
         return self.categories.get(self.category_id.data)

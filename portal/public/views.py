@@ -13,9 +13,10 @@ from ..extensions import limiter
 from ..i18n import N_
 from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
+from ..web import pagecache
 from ..web.formerrors import show_error
 from . import bp
-from .forms import CancelForm, LostLinkForm, RequestForm
+from .forms import CancelForm, LostLinkForm, RequestForm, new_submission_key
 
 PHOTO_MESSAGES = {
     "too_large": N_("The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo."),
@@ -38,20 +39,45 @@ def _lookup_reference_key() -> str:
     return "lookup:" + (request.form.get("reference") or "").strip().upper()
 
 
+def _settings_version(categories) -> tuple:
+    return pagecache.settings_version(queries.institution(), categories)
+
+
 @bp.get("/")
 def home():
-    return render_template("public/home.html", categories=queries.active_categories())
+    categories = queries.active_categories()
+    return pagecache.cached_page(
+        _settings_version(categories),
+        ("home",),
+        lambda: render_template("public/home.html", categories=categories),
+    )
+
+
+def _blank_form_page(categories) -> str:
+    """The empty form, with the service named in ?rodzaj= already chosen."""
+    chosen = next((c for c in categories if c.code == request.args.get("rodzaj")), None)
+
+    def render() -> str:
+        form = RequestForm(categories, submission_key=pagecache.placeholder("submission_key"))
+        if chosen is not None:
+            form.category_id.data = chosen.id
+        return render_template("public/new_request.html", form=form)
+
+    return pagecache.cached_page(
+        _settings_version(categories),
+        ("new_request", chosen.id if chosen else None),
+        render,
+        fresh={"submission_key": new_submission_key},
+    )
 
 
 @bp.route("/zglos", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def new_request():
     categories = queries.active_categories()
+    if request.method == "GET":
+        return _blank_form_page(categories)
     form = RequestForm(categories)
-    if request.method == "GET" and request.args.get("rodzaj"):
-        chosen = next((c for c in categories if c.code == request.args["rodzaj"]), None)
-        if chosen is not None:
-            form.category_id.data = chosen.id
     if form.is_submitted() and form.website.data:
         form.website.data = ""
         flash(_("The form could not be sent. Please try again, or call us."), "error")
