@@ -1,44 +1,54 @@
 """Measure how long the main pages take with many requests stored.
 
-It fills a database (a temporary SQLite file by default) with the demo institution and N
-requests spread over the last five years and all statuses, and a staff account, then
-times each page in one of two ways:
+It fills a database (a temporary SQLite file by default) with the demo institution, N
+requests spread over the last five years and all statuses (one event each) and a staff
+account, then times each page in one of two ways:
 
 - in-process (the default): through the app with Flask's test client, no network; the
-  median and the 95th percentile of repeated runs and the SQL queries per page;
-- over HTTP (--http): the portal under gunicorn (2 sync workers, as in production) and a
-  bare Flask page (benchmarks/bare.py) under the same settings, both driven by a load
-  generator of C concurrent clients (threads, http.client). Each page's runs alternate
-  with runs of the bare page, and the page is reported as a ratio to it: its requests per
-  second divided by the bare page's, and its median latency in bare medians. The ratios
-  travel between machines far better than milliseconds. Clients log in through the real
-  login form and submit the real request form (CSRF token from the form page, a fresh
-  submission key each time).
+  median and the 95th percentile of repeated runs and the SQL queries per page.
+- over HTTP (--http): the portal under gunicorn (2 sync workers, as deploy/gunicorn.conf.py
+  runs it; benchmarks/portal_wsgi.py) and a bare Flask page (benchmarks/bare.py) under
+  the same settings, both driven by C concurrent clients (threads, http.client). Staff
+  clients log in through the real login form; the submission posts the real multipart
+  form with the CSRF token of the client's session and a fresh submission key. A page's
+  runs alternate with runs of the bare page, so a busy machine slows both, and the page
+  is reported as a ratio to it: requests/s ÷ the bare page's requests/s (1.0 = as fast as
+  a bare Flask page), its median in bare medians, and the gunicorn workers' CPU time per
+  request in bare ones (PostgreSQL's own CPU per request is shown beside it). The query
+  count comes from one in-process run of the same page.
 
 Usage:
     .venv/bin/python benchmarks/pages.py [--requests 200000] [--database-url URL]
     .venv/bin/python benchmarks/pages.py --http [--hits 200] [--clients 4] ...
 
-    --requests N        requests to fill (default 200000); 1000000 is fine, see --keep
+    --requests N        requests to fill (default 200000)
     --database-url URL  default: a temporary SQLite file, deleted at the end. A PostgreSQL
                         database is emptied first (DROP SCHEMA public CASCADE)!
-    --keep              keep the temporary SQLite file and print how to reuse it
-    --reuse             use the database at --database-url as an earlier run left it,
-                        if that run finished filling it; fill it otherwise
+    --reuse             use the database at --database-url as an earlier run filled it
+                        (the count is read from it); fill it first if it is not filled
+    --keep              keep the temporary folder (SQLite file) and print how to reuse it
     --repeats R         in-process runs per page (default 30)
     --http              measure over HTTP with gunicorn instead
     --hits K            HTTP requests per page, and as many of the bare page (default 200)
-    --page-seconds S    fewer hits on a page whose K would take longer than S (default 60)
+    --page-seconds S    fewer hits (at least R×C) on a page whose K would take longer
+                        than about S seconds, judged from its warm-up (default 60)
     --clients C         concurrent clients (default 4)
     --rounds R          alternations of page and bare runs per page (default 4)
     --only a,b          only the pages whose label contains one of these words
+    --bare-path /string the bare page compiling its template on every request (bare.py)
 
-For example, at a million requests on both backends (a fill takes minutes; the second
-command of each pair reuses it):
-    .venv/bin/python benchmarks/pages.py --requests 1000000 --http --keep
-    .venv/bin/python benchmarks/pages.py --http --reuse --database-url sqlite:////tmp/…/bench.sqlite3
-    .venv/bin/python benchmarks/pages.py --requests 1000000 --http --reuse \\
-        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+Large sizes: fill once, measure as often as needed. With --reuse, the first run fills
+the database and later runs find it filled (a million requests take a couple of minutes
+to fill on either backend). Make the PostgreSQL database first, e.g.
+`psql -h 127.0.0.1 -U postgres -c "create database bench_1m"`, then:
+
+    .venv/bin/python benchmarks/pages.py --http --reuse --requests 1000000 \
+        --database-url sqlite:////tmp/portal-bench-1m.sqlite3
+    .venv/bin/python benchmarks/pages.py --http --reuse --requests 1000000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_1m
+
+An interrupted SQLite fill leaves a file that --reuse refuses: delete it and run again.
+Every run over HTTP stops its gunicorn servers when it ends, fails or is interrupted.
 """
 
 from __future__ import annotations
@@ -239,11 +249,11 @@ def prepare(url: str, args) -> Data:
             db.session.remove()
             with db.engine.begin() as connection:
                 connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        elif args.reuse:
-            # A SQLite file an earlier fill did not finish: start it afresh.
-            db.session.remove()
-            db.engine.dispose()
-            Path(db.engine.url.database).unlink(missing_ok=True)
+        elif sa.inspect(db.engine).get_table_names():
+            sys.exit(
+                f"{db.engine.url.database} already holds tables but no finished benchmark fill "
+                "(an interrupted one, or not a benchmark database): delete it to fill afresh."
+            )
         upgrade(directory=MIGRATIONS)
         load_institution(DEMO_FILE)
         started = time.perf_counter()
@@ -419,7 +429,7 @@ def over_http(app, engine, url: str, folder: Path, data: Data, chosen: list[Page
             assert status == 303, f"login answered {status}"
 
         def bare_hit(client):
-            status, _, body = client.get("/")
+            status, _, body = client.get(args.bare_path)
             return status, body
 
         run_batch(yardsticks, bare_hit, 4 * args.clients, 200, Sample())
@@ -432,7 +442,7 @@ def over_http(app, engine, url: str, folder: Path, data: Data, chosen: list[Page
         )
         print(
             "ratio: the page's requests/s ÷ the bare page's; ×p50: its median ÷ the bare median;\n"
-            "CPU ms: gunicorn workers' CPU per request (10 ms clock ticks)"
+            "CPU ms: gunicorn workers' CPU time per request"
             + ("; DB ms: PostgreSQL's, likewise" if database_cpu else "")
         )
         header = (
@@ -533,10 +543,10 @@ def _hit(page: Page, data: Data, multipart):
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--requests", type=int)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--database-url")
     parser.add_argument("--keep", action="store_true")
@@ -547,12 +557,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--only")
+    parser.add_argument("--bare-path", default="/", choices=["/", "/string"])
     args = parser.parse_args()
     if args.reuse and not args.database_url:
         parser.error("--reuse needs --database-url (a database that --keep kept, say)")
+    asked = args.requests
+    args.requests = args.requests or 200_000
 
-    # SIGTERM ends this script through its finally blocks, which stop gunicorn.
+    # SIGTERM, SIGHUP and Ctrl-C (even where the shell made this job ignore it) end this
+    # script through its finally blocks, which stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app(
@@ -574,7 +590,8 @@ def main() -> None:
             chosen = [p for p in chosen if any(w in p.label.lower() for w in words)]
         backend = url.split(":")[0]
         if data.fill_seconds is None:
-            print(f"{data.requests} requests in {backend}, reused")
+            ignored = f" (not the {asked} asked for)" if asked and asked != data.requests else ""
+            print(f"{data.requests} requests in {backend}, reused{ignored}")
         else:
             print(f"{data.requests} requests in {backend}, filled in {data.fill_seconds:.1f} s")
         # The test client runs outside that app context: each request gets its own, and
