@@ -35,9 +35,9 @@ def accounts_list():
         else:
             flash(_("The account of %(name)s has been created.", name=user.name), "success")
             return render_template(
-                "backoffice/password_once.html", user=user, password=new_password
+                "backoffice/accounts/password_once.html", user=user, password=new_password
             )
-    return render_template("backoffice/accounts.html", form=form, users=queries.accounts())
+    return render_template("backoffice/accounts/accounts.html", form=form, users=queries.accounts())
 
 
 def _account_or_404(user_id: int) -> User:
@@ -73,7 +73,7 @@ def edit_account(user_id: int):
             flash(_("The account has been saved."), "success")
             return redirect(url_for("backoffice.accounts_list"), 303)
     return render_template(
-        "backoffice/account.html",
+        "backoffice/accounts/account.html",
         form=form,
         user=user,
         reset_form=EmptyForm(),
@@ -89,7 +89,7 @@ def reset_password(user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     password = accounts.reset_password(user, acting=current_user)
-    return render_template("backoffice/password_once.html", user=user, password=password)
+    return render_template("backoffice/accounts/password_once.html", user=user, password=password)
 
 
 @bp.post("/konta/<int:user_id>/wyloguj")
@@ -151,7 +151,7 @@ def groups_list():
     if form.validate_on_submit() and _saved_group(None, form):
         flash(_("The group has been added."), "success")
         return redirect(url_for("backoffice.groups_list"), 303)
-    return render_template("backoffice/groups.html", form=form, groups=queries.groups())
+    return render_template("backoffice/accounts/groups.html", form=form, groups=queries.groups())
 
 
 @bp.route("/grupy/<int:group_id>", methods=["GET", "POST"])
@@ -164,4 +164,4 @@ def edit_group(group_id: int):
     if form.validate_on_submit() and _saved_group(group, form):
         flash(_("The group has been saved."), "success")
         return redirect(url_for("backoffice.groups_list"), 303)
-    return render_template("backoffice/group.html", form=form, group=group)
+    return render_template("backoffice/accounts/group.html", form=form, group=group)

@@ -112,7 +112,7 @@ def login():
             sessions.log_in(user)
             return redirect(next_url or start_page(user), 303)
         flash(_("The e-mail address or password is not correct."), "error")
-    return render_template("backoffice/login.html", form=form)
+    return render_template("backoffice/auth/login.html", form=form)
 
 
 @bp.route("/logowanie/kod", methods=["GET", "POST"])
@@ -147,7 +147,7 @@ def two_factor_login():
                 "or one of your recovery codes."
             )
         )
-    return render_template("backoffice/login_code.html", form=form)
+    return render_template("backoffice/auth/login_code.html", form=form)
 
 
 @bp.route("/logowanie/dwuetapowe", methods=["GET", "POST"])
@@ -193,7 +193,7 @@ def _too_many_codes():
     )
     if request.endpoint == "backoffice.two_factor_enrol" and pending:
         return _setup_page(pending[0], EnrolmentCodeForm(formdata=None), status=429)
-    return render_template("backoffice/login_code.html", form=LoginCodeForm(formdata=None)), 429
+    return render_template("backoffice/auth/login_code.html", form=LoginCodeForm(formdata=None)), 429
 
 
 def locked_out_login():
@@ -209,7 +209,7 @@ def locked_out_login():
         ),
         "error",
     )
-    return render_template("backoffice/login.html", form=form), 429
+    return render_template("backoffice/auth/login.html", form=form), 429
 
 
 @bp.errorhandler(429)
@@ -259,7 +259,7 @@ def _own_account_page(**forms):
         )
     forms.setdefault("notification_form", None)
     return render_template(
-        "backoffice/own_account.html",
+        "backoffice/auth/own_account.html",
         two_factor_on=twofactor.has_two_factor(current_user),
         two_factor_required=twofactor.required(),
         recovery_codes_left=twofactor.recovery_codes_left(current_user),
@@ -380,7 +380,7 @@ def _setup_page(user, form, status: int = 200):
     issuer = institution.short_name if institution else "KIS"
     uri = twofactor.provisioning_uri(user, issuer)
     return render_template(
-        "backoffice/two_factor_setup.html",
+        "backoffice/auth/two_factor_setup.html",
         form=form,
         secret=twofactor.grouped(user.totp_secret),
         qr_code=twofactor.qr_code(uri),
@@ -388,4 +388,4 @@ def _setup_page(user, form, status: int = 200):
 
 
 def _recovery_codes_page(codes: list[str], next_url: str):
-    return render_template("backoffice/two_factor_codes.html", codes=codes, next_url=next_url)
+    return render_template("backoffice/auth/two_factor_codes.html", codes=codes, next_url=next_url)

@@ -55,7 +55,7 @@ def intake():
             return redirect(
                 url_for("backoffice.intake_done", request_id=submission.request.id), 303
             )
-    return render_template("backoffice/intake.html", form=form)
+    return render_template("backoffice/intake/intake.html", form=form)
 
 
 @bp.get("/przyjmij/<int:request_id>/gotowe")
@@ -65,7 +65,7 @@ def intake_done(request_id: int):
     if service_request is None or not can_view_request(current_user, service_request):
         abort(404)
     return render_template(
-        "backoffice/intake_done.html",
+        "backoffice/intake/intake_done.html",
         service_request=service_request,
         private_link=url_for("public.status", token=service_request.access_token, _external=True),
     )

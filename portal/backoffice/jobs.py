@@ -54,7 +54,7 @@ def _board_context():
 @require_permission(Permission.VIEW_BOARD)
 def board():
     return htmx.render_page_or_partial(
-        "backoffice/board.html", "backoffice/_board.html", **_board_context()
+        "backoffice/jobs/board.html", "backoffice/jobs/_board.html", **_board_context()
     )
 
 
@@ -86,7 +86,7 @@ def advance_job(request_id: int, target: str):
             )
     if htmx.is_htmx_request():
         return htmx.render_page_or_partial(
-            "backoffice/board.html", "backoffice/_board.html", **_board_context()
+            "backoffice/jobs/board.html", "backoffice/jobs/_board.html", **_board_context()
         )
     return redirect(url_for("backoffice.board", **request.args), 303)
 
@@ -94,7 +94,7 @@ def advance_job(request_id: int, target: str):
 @bp.get("/zgloszenia/<int:request_id>/metka")
 @require_permission(Permission.VIEW_REQUEST)
 def job_tag(request_id: int):
-    return render_template("backoffice/job_tag.html", job=visible_request(request_id))
+    return render_template("backoffice/jobs/job_tag.html", job=visible_request(request_id))
 
 
 def _save_completion(service, job, form: CompletionForm):
@@ -169,7 +169,7 @@ def correct_completion(request_id: int):
 def _completion_page(form: CompletionForm, job, *, correcting: bool):
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     return render_template(
-        "backoffice/complete.html",
+        "backoffice/jobs/complete.html",
         form=form,
         job=job,
         correcting=correcting,
@@ -252,7 +252,7 @@ def edit_work(session_id: int):
     trainees = {t.id: t for t in worklog.eligible_trainees(job.group_id, session.worked_on)}
     trainees.update({entry.trainee_id: entry.trainee for entry in session.entries})
     return render_template(
-        "backoffice/edit_work.html",
+        "backoffice/jobs/edit_work.html",
         form=form,
         session=session,
         job=job,

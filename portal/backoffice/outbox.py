@@ -30,7 +30,7 @@ STATUS_LABELS = {
 @require_permission(Permission.MANAGE_OUTBOX)
 def outbox_messages():
     return render_template(
-        "backoffice/outbox.html",
+        "backoffice/outbox/outbox.html",
         messages=outbox.waiting_messages(),
         counts=outbox.counts(),
         kind_labels=KIND_LABELS,

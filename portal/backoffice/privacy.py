@@ -113,7 +113,7 @@ def audit_log():
     )
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "backoffice/audit.html",
+        "backoffice/privacy/audit.html",
         form=form,
         found=found,
         args=args,
@@ -213,7 +213,7 @@ def erase_person(request_id: int):
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     person_requests = privacy.requests_of_person(service_request)
     return render_template(
-        "backoffice/erase_resident.html",
+        "backoffice/privacy/erase_resident.html",
         service_request=service_request,
         form=form,
         person_requests=person_requests,

@@ -61,7 +61,7 @@ def editions():
         else:
             flash(_("Edition %(number)s has been added.", number=edition.number), "success")
             return redirect(url_for("backoffice.edition", edition_id=edition.id), 303)
-    return render_template("backoffice/editions.html", form=form, editions=queries.editions())
+    return render_template("backoffice/programme/editions.html", form=form, editions=queries.editions())
 
 
 @bp.route("/edycje/<int:edition_id>", methods=["GET", "POST"])
@@ -85,7 +85,7 @@ def edition(edition_id: int):
             flash(_("The edition has been saved."), "success")
             return redirect(url_for("backoffice.edition", edition_id=edition_id), 303)
     return render_template(
-        "backoffice/edition.html",
+        "backoffice/programme/edition.html",
         edition=found,
         form=form,
         trainee_form=_blank_trainee_form(edition_id),
@@ -113,7 +113,7 @@ def add_trainee(edition_id: int):
         flash(_("The trainee has been added."), "success")
         return redirect(url_for("backoffice.edition", edition_id=edition_id), 303)
     return render_template(
-        "backoffice/edition.html",
+        "backoffice/programme/edition.html",
         edition=found,
         form=EditionForm(obj=found, formdata=None),
         trainee_form=form,
@@ -130,4 +130,4 @@ def trainee(trainee_id: int):
     if form.validate_on_submit() and _save_trainee(found, form) is not None:
         flash(_("The trainee has been saved."), "success")
         return redirect(url_for("backoffice.edition", edition_id=found.edition_id), 303)
-    return render_template("backoffice/trainee.html", trainee=found, form=form)
+    return render_template("backoffice/programme/trainee.html", trainee=found, form=form)

@@ -224,7 +224,7 @@ def report_page():
             months=shown_months(report),
         )
     return render_template(
-        "backoffice/reports.html",
+        "backoffice/reports/reports.html",
         **context,
         month_name=month_name,
         edition_name=edition_name,
@@ -280,7 +280,7 @@ def report_summary():
     totals = figures.service_totals(period)
     genders = figures.trainees_by_gender(period)
     return render_template(
-        "backoffice/report_summary.html",
+        "backoffice/reports/report_summary.html",
         period=period,
         title=period_title(period),
         args=period_args(period),
@@ -350,7 +350,7 @@ def baseline_totals():
             flash(_("The past total has been added."), "success")
             return redirect(url_for("backoffice.baseline_totals"), 303)
     return render_template(
-        "backoffice/baseline.html",
+        "backoffice/reports/baseline.html",
         form=form,
         rows=figures.baseline_totals(),
         delete_form=EmptyForm(),

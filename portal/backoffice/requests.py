@@ -84,7 +84,7 @@ def render_request_page(
     )
     return (
         render_template(
-            "backoffice/request.html",
+            "backoffice/requests/request.html",
             service_request=service_request,
             status_forms=status_forms or _status_forms(service_request),
             note_form=note_form or NoteForm(formdata=None),
@@ -214,7 +214,7 @@ def edit_request(request_id: int):
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
     return render_template(
-        "backoffice/edit_request.html",
+        "backoffice/requests/edit_request.html",
         form=form,
         service_request=service_request,
         stale=stale,

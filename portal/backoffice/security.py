@@ -42,7 +42,7 @@ def security_settings():
             return redirect(url_for("backoffice.security_settings"), 303)
     config = current_app.config
     return render_template(
-        "backoffice/security.html",
+        "backoffice/security/security.html",
         form=form,
         without_two_factor=twofactor.accounts_without_two_factor(),
         idle_minutes=config["SESSION_IDLE_MINUTES"],

@@ -93,5 +93,5 @@ def queue():
         "page_args": {k: v for k, v in request.args.items() if k != "page" and v},
     }
     return htmx.render_page_or_partial(
-        "backoffice/queue.html", "backoffice/_queue_results.html", **context
+        "backoffice/triage/queue.html", "backoffice/triage/_queue_results.html", **context
     )
