@@ -193,7 +193,9 @@ def _too_many_codes():
     )
     if request.endpoint == "backoffice.two_factor_enrol" and pending:
         return _setup_page(pending[0], EnrolmentCodeForm(formdata=None), status=429)
-    return render_template("backoffice/auth/login_code.html", form=LoginCodeForm(formdata=None)), 429
+    return render_template(
+        "backoffice/auth/login_code.html", form=LoginCodeForm(formdata=None)
+    ), 429
 
 
 def locked_out_login():

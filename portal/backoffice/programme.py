@@ -61,7 +61,9 @@ def editions():
         else:
             flash(_("Edition %(number)s has been added.", number=edition.number), "success")
             return redirect(url_for("backoffice.edition", edition_id=edition.id), 303)
-    return render_template("backoffice/programme/editions.html", form=form, editions=queries.editions())
+    return render_template(
+        "backoffice/programme/editions.html", form=form, editions=queries.editions()
+    )
 
 
 @bp.route("/edycje/<int:edition_id>", methods=["GET", "POST"])
