@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from flask_babel import format_decimal
 
-from .domain.errors import N_  # noqa: E402,F401  (the one marker, shared with the domain)
+from .domain.errors import N_  # noqa: F401  (the one marker, shared with the domain)
 
 
 def missing_catalogues(root_path: str, config) -> list[str]:

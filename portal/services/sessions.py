@@ -30,11 +30,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _idle_limit() -> timedelta:
+def idle_limit() -> timedelta:
+    """How long a session may go unused."""
     return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
 
 
-def _absolute_limit() -> timedelta:
+def absolute_limit() -> timedelta:
+    """How long a session may last after login, however busy."""
     return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
 
 
@@ -67,9 +69,9 @@ def ending_reason(record: UserSession, now: datetime) -> str | None:
         return "revoked"
     if not record.user.active:
         return "inactive"
-    if now - record.created_at > _absolute_limit():
+    if now - record.created_at > absolute_limit():
         return "absolute"
-    if now - record.last_seen_at > _idle_limit():
+    if now - record.last_seen_at > idle_limit():
         return "idle"
     institution = queries.institution()
     if institution is not None and institution.require_two_factor:
@@ -87,8 +89,8 @@ def live_sessions(user_id: int) -> list[UserSession]:
             .where(
                 UserSession.user_id == user_id,
                 UserSession.revoked_at.is_(None),
-                UserSession.created_at >= now - _absolute_limit(),
-                UserSession.last_seen_at >= now - _idle_limit(),
+                UserSession.created_at >= now - absolute_limit(),
+                UserSession.last_seen_at >= now - idle_limit(),
             )
             .order_by(UserSession.created_at.desc())
         )

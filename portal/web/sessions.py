@@ -27,9 +27,9 @@ from ..extensions import db, login_manager
 from ..models import User, UserSession, utcnow
 from ..securitylog import log_event
 from ..services.sessions import (
-    _absolute_limit,
-    _idle_limit,
+    absolute_limit,
     ending_reason,
+    idle_limit,
     start,
     token_hash,
 )
@@ -127,8 +127,8 @@ def timer() -> Timer | None:
     if record is None:
         return None
     now = utcnow()
-    idle = record.last_seen_at + _idle_limit() - now
-    absolute = record.created_at + _absolute_limit() - now
+    idle = record.last_seen_at + idle_limit() - now
+    absolute = record.created_at + absolute_limit() - now
     return Timer(max(0, int(idle.total_seconds())), max(0, int(absolute.total_seconds())))
 
 

@@ -144,9 +144,8 @@ def world(app, upload_folder):
         }
 
 
-def _clients(app, world, role: str) -> dict:
-    """A client for the kind of visitor, logged in through the real login form."""
-    clients = {}
+def _client(app, world, role: str):
+    """A client for the kind of visitor, logged in through the real login form, and its token."""
     with app.app_context():
         emails = {
             "staff": factories.user(Role.STAFF).email,
@@ -156,8 +155,7 @@ def _clients(app, world, role: str) -> dict:
     client = app.test_client()
     if role in emails:
         assert log_in(client, emails[role]).status_code == 303
-    clients[role] = (client, csrf_from(client, "/nie-mam-linku"))
-    return clients
+    return client, csrf_from(client, "/nie-mam-linku")
 
 
 def _path(rule, values: dict) -> str:
@@ -255,11 +253,10 @@ def _plausible(name: str, value: str) -> str:
 
 def _walk(app, world, role: str) -> list:
     rng = random.Random(f"{SEED}-{role}")
-    clients = _clients(app, world, role)
+    client, token = _client(app, world, role)
     errors = []
 
     def send(role, method, path, what, **options):
-        client = clients[role][0]
         try:
             response = client.open(path, method=method, **options)
         except Exception as error:  # with TESTING on, a crash in an error handler propagates
@@ -274,7 +271,6 @@ def _walk(app, world, role: str) -> list:
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
         if rule.endpoint not in SKIPPED and rule.endpoint != "static"
     ]
-    client, token = clients[role]
     forms = {}
     for rule in rules:
         valid, *hostile = _hostile_paths(rule, world, role, rng)
