@@ -32,15 +32,23 @@ def create_app(
 
         logs.configure(app)
 
-    from . import database
+    from . import database, tallies
     from .cli import register_cli
     from .database import MIGRATIONS_DIR
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .web import errors, inputguard, requestcycle, sessions  # noqa: F401  (sessions: user loader)
 
     database.configure_engine_events()
+    tallies.register()
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=MIGRATIONS_DIR,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=database.compared_by_alembic,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=requestcycle.select_locale)
     mail.init_app(app)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import settings
 from .backup import backup_group
+from .database import gather_statistics
 from .demo.activity import load_demo_activity
 from .deploycheck import check_deploy_command
 from .domain.errors import DomainError
@@ -155,6 +156,9 @@ def retention_run_command(dry_run: bool) -> None:
         click.echo(f"due for anonymising: {done.requests} request(s); nothing changed")
     else:
         click.echo(f"anonymised: {done.summary()}")
+        # The daily run is also when SQLite's planner learns how the tables have grown.
+        with db.engine.begin() as connection:
+            gather_statistics(connection)
 
 
 @click.command("setup")

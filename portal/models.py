@@ -250,9 +250,16 @@ class ServiceRequest(db.Model):
     access_token: Mapped[str] = mapped_column(String(64), unique=True)
     # The one-time token of the form that created it: a resubmission finds it.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[Status] = mapped_column(_enum(Status), index=True, default=Status.SUBMITTED)
-    category_id: Mapped[int] = mapped_column(ForeignKey("service_category.id"), index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_group.id"), index=True)
+    # active_history on the columns portal.tallies counts by: a change loads the old value.
+    status: Mapped[Status] = mapped_column(
+        _enum(Status), default=Status.SUBMITTED, active_history=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("service_category.id"), index=True, active_history=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_group.id"), index=True, active_history=True
+    )
 
     description: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(120))
@@ -263,8 +270,10 @@ class ServiceRequest(db.Model):
     address: Mapped[str | None] = mapped_column(String(300))
     contact_time: Mapped[str | None] = mapped_column(String(200))
     is_senior: Mapped[bool] = mapped_column(Boolean, default=False)
-    receives_assistance: Mapped[bool] = mapped_column(Boolean, default=False)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
+    receives_assistance: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+    channel: Mapped[Channel] = mapped_column(
+        _enum(Channel), default=Channel.ONLINE, active_history=True
+    )
     # For requests from another welfare unit, a city unit or an NGO.
     institution_name: Mapped[str | None] = mapped_column(String(200))
     institution_contact: Mapped[str | None] = mapped_column(String(200))
@@ -281,11 +290,13 @@ class ServiceRequest(db.Model):
 
     scheduled_for: Mapped[date | None] = mapped_column(Date)
     # Completion: only an outcome of "done" counts toward the service totals.
-    completed_on: Mapped[date | None] = mapped_column(Date, index=True)
-    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    completed_on: Mapped[date | None] = mapped_column(Date, index=True, active_history=True)
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome), active_history=True)
     work_done: Mapped[str | None] = mapped_column(Text)
     not_done_reason: Mapped[str | None] = mapped_column(Text)
-    edition_id: Mapped[int | None] = mapped_column(ForeignKey("programme_edition.id"), index=True)
+    edition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_edition.id"), index=True, active_history=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -312,6 +323,13 @@ class ServiceRequest(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # The queue lists one status at a time in order of arrival; the board a job status in
+    # order of its date. Name search has indexes of its own, made by the migrations only
+    # (PostgreSQL's pg_trgm, SQLite's FTS5): see portal.database.SEARCH_INDEXES.
+    __table_args__ = (
+        Index("ix_service_request_status_created", "status", "created_at", "id"),
+        Index("ix_service_request_board", "status", "scheduled_for", "created_at", "id"),
+    )
 
     @property
     def requester_kind(self) -> RequesterKind:
@@ -455,6 +473,32 @@ class BaselineTotal(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
 
     category: Mapped[ServiceCategory | None] = relationship()
+
+
+class RequestTally(db.Model):
+    """How many requests are in each status, per workshop group (0: none yet).
+
+    Kept by portal.tallies in the transaction of every write, so the queue and the board
+    show their counts without counting the whole table.
+    """
+
+    status: Mapped[Status] = mapped_column(_enum(Status), primary_key=True)
+    group_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServiceTally(db.Model):
+    """Services (jobs completed as done) per completion day, category, requester kind and
+    programme edition (0: none); the reports add these up instead of the requests.
+
+    Kept by portal.tallies in the transaction of every completion and correction.
+    """
+
+    completed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    requester_kind: Mapped[RequesterKind] = mapped_column(_enum(RequesterKind), primary_key=True)
+    edition_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    services: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OutboxMessage(db.Model):

@@ -14,6 +14,7 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.settings import DEMO_FILE, load_institution
+from tests import tallies
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Under pytest-xdist every worker gets a PostgreSQL database of its own, named after the
@@ -251,6 +252,9 @@ def app(request, database_url, tmp_path, tmp_path_factory, app_overrides):
         restore_demo_institution(database_url)
     yield app
     with app.app_context():
+        db.session.remove()
+        # Whatever a test did, the running tallies still equal a recount.
+        assert tallies.disagreement() is None, tallies.disagreement()
         db.session.remove()
     if request.node.get_closest_marker("own_app"):
         with app.app_context():

@@ -21,6 +21,7 @@ from .requests import (
     request_by_reference_and_phone,
     request_by_token,
     request_for_office,
+    status_counts,
     work_sessions_of,
 )
 
@@ -40,5 +41,6 @@ __all__ = [
     "request_by_reference_and_phone",
     "request_by_token",
     "request_for_office",
+    "status_counts",
     "work_sessions_of",
 ]

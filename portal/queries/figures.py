@@ -1,7 +1,9 @@
 """The figures of the reports: every one an aggregate the database computes with GROUP BY.
 
 A service counts when its job was completed with an outcome of done; it counts in
-the period holding its completion date. Totals counted on paper before the portal
+the period holding its completion date. The services are added up from the daily tally
+`ServiceTally` (portal.tallies keeps it with every completion and correction), so a report
+costs the same at ten thousand completions or a million. Totals counted on paper before the portal
 (`BaselineTotal`) join in when their whole period lies inside the report period, so
 cumulative totals continue from the club's own count. Python only lays the few grouped
 rows out as tables; a report issues the same number of queries whatever is stored.
@@ -16,18 +18,15 @@ from decimal import Decimal
 from sqlalchemy import Integer, and_, case, cast, extract, func, select
 from sqlalchemy.orm import contains_eager
 
-from ..domain.lifecycle import Status
 from ..domain.period import Period
 from ..extensions import db
 from ..models import (
     BaselineTotal,
-    Channel,
     Gender,
-    Outcome,
     ProgrammeEdition,
     RequesterKind,
     ServiceCategory,
-    ServiceRequest,
+    ServiceTally,
     Trainee,
     WorkEntry,
     WorkSession,
@@ -143,21 +142,10 @@ class Report:
 
 
 def _counted(period: Period) -> tuple:
-    """The conditions under which a request is one service of the period."""
+    """The tally rows of the period's services (portal.tallies keeps them per day)."""
     return (
-        ServiceRequest.status == Status.COMPLETED,
-        ServiceRequest.outcome == Outcome.DONE,
-        ServiceRequest.completed_on >= period.starts_on,
-        ServiceRequest.completed_on <= period.ends_on,
-    )
-
-
-def requester_kind_expression():
-    """The requester kind of a request in SQL, as `ServiceRequest.requester_kind` says it."""
-    return case(
-        (ServiceRequest.channel == Channel.INSTITUTION, RequesterKind.INSTITUTION.value),
-        (ServiceRequest.receives_assistance.is_(True), RequesterKind.ASSISTED.value),
-        else_=RequesterKind.SENIOR.value,
+        ServiceTally.completed_on >= period.starts_on,
+        ServiceTally.completed_on <= period.ends_on,
     )
 
 
@@ -167,21 +155,14 @@ def service_totals(period: Period) -> ServiceTotals:
     rows = {category.id: CategoryTotal(category) for category in categories}
     by_kind: dict[RequesterKind, int] = {kind: 0 for kind in RequesterKind}
 
-    # Grouping on columns of a subquery, not on the CASE itself: PostgreSQL does not
-    # see two CASE expressions with separately bound literals as one group key.
-    counted = (
+    for category_id, kind, count in db.session.execute(
         select(
-            ServiceRequest.category_id.label("category_id"),
-            requester_kind_expression().label("kind"),
+            ServiceTally.category_id, ServiceTally.requester_kind, func.sum(ServiceTally.services)
         )
         .where(*_counted(period))
-        .subquery()
-    )
-    for category_id, kind, count in db.session.execute(
-        select(counted.c.category_id, counted.c.kind, func.count()).group_by(
-            counted.c.category_id, counted.c.kind
-        )
+        .group_by(ServiceTally.category_id, ServiceTally.requester_kind)
     ):
+        count = int(count or 0)
         rows[category_id].recorded += count
         by_kind[RequesterKind(kind)] += count
 
@@ -224,20 +205,21 @@ def monthly_completions(period: Period) -> list[MonthRow]:
     """Count the services recorded in the portal per month and category; one query."""
     months = (
         select(
-            cast(extract("year", ServiceRequest.completed_on), Integer).label("year"),
-            cast(extract("month", ServiceRequest.completed_on), Integer).label("month"),
-            ServiceRequest.category_id.label("category_id"),
+            cast(extract("year", ServiceTally.completed_on), Integer).label("year"),
+            cast(extract("month", ServiceTally.completed_on), Integer).label("month"),
+            ServiceTally.category_id.label("category_id"),
+            ServiceTally.services.label("services"),
         )
         .where(*_counted(period))
         .subquery()
     )
     rows = {month: MonthRow(month=month) for month in period.months()}
     for year, month, category_id, count in db.session.execute(
-        select(months.c.year, months.c.month, months.c.category_id, func.count()).group_by(
-            months.c.year, months.c.month, months.c.category_id
-        )
+        select(
+            months.c.year, months.c.month, months.c.category_id, func.sum(months.c.services)
+        ).group_by(months.c.year, months.c.month, months.c.category_id)
     ):
-        rows[date(int(year), int(month), 1)].by_category[category_id] = count
+        rows[date(int(year), int(month), 1)].by_category[category_id] = int(count or 0)
     return list(rows.values())
 
 
@@ -245,23 +227,24 @@ def completions_by_edition(period: Period) -> list[EditionRow]:
     """Count the services recorded in the portal per programme edition and category; one query."""
     counted = (
         select(
-            ServiceRequest.edition_id.label("edition_id"),
-            ServiceRequest.category_id.label("category_id"),
+            ServiceTally.edition_id.label("edition_id"),
+            ServiceTally.category_id.label("category_id"),
+            func.sum(ServiceTally.services).label("services"),
         )
         .where(*_counted(period))
+        .group_by(ServiceTally.edition_id, ServiceTally.category_id)
         .subquery()
     )
     statement = (
-        select(ProgrammeEdition, counted.c.category_id, func.count())
+        select(ProgrammeEdition, counted.c.category_id, counted.c.services)
         .select_from(counted)
         .outerjoin(ProgrammeEdition, ProgrammeEdition.id == counted.c.edition_id)
-        .group_by(ProgrammeEdition.id, counted.c.category_id)
     )
     rows: dict[int | None, EditionRow] = {}
     for edition, category_id, count in db.session.execute(statement):
         key = edition.id if edition else None
         row = rows.setdefault(key, EditionRow(edition=edition))
-        row.by_category[category_id] = count
+        row.by_category[category_id] = int(count or 0)
     return sorted(
         rows.values(),
         key=lambda row: (row.edition is None, row.edition.number if row.edition else 0),

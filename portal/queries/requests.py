@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import g
-from sqlalchemy import func, or_, select
+from sqlalchemy import column, func, literal_column, or_, select, table, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..database import SEARCH_TABLE
 from ..domain import lifecycle, permissions
 from ..domain.lifecycle import Status
 from ..domain.phones import phone_digits
@@ -20,6 +21,7 @@ from ..models import (
     ProgrammeEdition,
     RequesterKind,
     RequestEvent,
+    RequestTally,
     ServiceCategory,
     ServiceRequest,
     Trainee,
@@ -109,10 +111,15 @@ def _local_midnight_utc(day: date, timezone: str) -> datetime:
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
-def _queue_conditions(filters: QueueFilters, user: User, timezone: str) -> list:
+def _scope(user: User) -> list:
+    """The requests a user may see at all: an instructor, those of their own groups."""
+    if permissions.sees_all_requests(user):
+        return []
+    return [ServiceRequest.group_id.in_(user.group_ids or [-1])]
+
+
+def _filter_conditions(filters: QueueFilters, timezone: str) -> list:
     conditions = []
-    if not permissions.sees_all_requests(user):
-        conditions.append(ServiceRequest.group_id.in_(user.group_ids or [-1]))
     if filters.category_id:
         conditions.append(ServiceRequest.category_id == filters.category_id)
     if filters.group_id:
@@ -135,49 +142,134 @@ def _queue_conditions(filters: QueueFilters, user: User, timezone: str) -> list:
         conditions.append(ServiceRequest.created_at < _local_midnight_utc(next_day, timezone))
     search = (filters.search or "").strip()
     if search:
-        # What staff type is matched literally (% and _ are not wildcards) and without regard
-        # to case in any alphabet: both sides are folded by Python, not by the database.
-        options = [ServiceRequest.search_text.contains(search.casefold(), autoescape=True)]
-        digits = "".join(ch for ch in search if ch.isdigit())
-        if len(digits) >= 3:
-            options.append(ServiceRequest.phone_digits.contains(digits, autoescape=True))
-        conditions.append(or_(*options))
+        conditions.append(search_condition(search))
     return conditions
 
 
+# The trigram index finds a text of at least three characters; a shorter one is looked for
+# by scanning (it is rare, and matches too much to be worth an index anyway).
+TRIGRAM = 3
+
+
+def search_condition(search: str):
+    """Requests whose reference, name, e-mail or institution holds search, or whose phone
+    number holds its digits (three or more).
+
+    What staff type is matched literally (% and _ are not wildcards) and without regard to
+    case in any alphabet: both sides are folded by Python, not by the database. On SQLite
+    the FTS5 trigram table answers, on PostgreSQL the same LIKE through pg_trgm's index.
+    """
+    text = search.casefold()
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if len(digits) < TRIGRAM:
+        digits = ""
+    if db.session.get_bind().dialect.name == "sqlite" and len(text) >= TRIGRAM:
+        return ServiceRequest.id.in_(_sqlite_search(text, digits))
+    options = [ServiceRequest.search_text.contains(text, autoescape=True)]
+    if digits:
+        options.append(ServiceRequest.phone_digits.contains(digits, autoescape=True))
+    return or_(*options)
+
+
+_SEARCH_TABLE = table(SEARCH_TABLE, column("rowid"))
+
+
+def _sqlite_search(text: str, digits: str):
+    # An FTS5 phrase in double quotes, quotes inside doubled: matched as a plain substring.
+    def phrase(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"'
+
+    query = "search_text : " + phrase(text)
+    if digits:
+        query += " OR phone_digits : " + phrase(digits)
+    return select(_SEARCH_TABLE.c.rowid).where(literal_column(SEARCH_TABLE).match(query))
+
+
+def status_counts(user: User, group_id: int | None = None) -> dict[str, int]:
+    """How many requests of each status a user may see, from the running tallies; one query."""
+    conditions = []
+    if not permissions.sees_all_requests(user):
+        conditions.append(RequestTally.group_id.in_(user.group_ids or [-1]))
+    if group_id:
+        conditions.append(RequestTally.group_id == group_id)
+    return {
+        str(status): int(count)
+        for status, count in db.session.execute(
+            select(RequestTally.status, func.sum(RequestTally.requests))
+            .where(*conditions)
+            .group_by(RequestTally.status)
+        )
+        if count
+    }
+
+
+def _newest_per_status(statuses, conditions: list, newest_first: bool, enough: int):
+    """The first `enough` requests of each status in queue order, as one subquery of
+    (id, created_at): each part walks the (status, created_at, id) index and stops."""
+    if newest_first:
+        order = (ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+    else:
+        order = (ServiceRequest.created_at.asc(), ServiceRequest.id.asc())
+    parts = [
+        select(ServiceRequest.id, ServiceRequest.created_at)
+        .where(*conditions, ServiceRequest.status == status)
+        .order_by(*order)
+        .limit(enough)
+        .subquery()
+        for status in sorted(statuses)
+    ]
+    return union_all(*(select(part) for part in parts)).subquery()
+
+
 def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -> QueuePage:
-    """List the requests a user may see, filtered, with counts per status; four queries."""
-    conditions = _queue_conditions(filters, user, timezone)
+    """List the requests a user may see, filtered, with counts per status.
+
+    Unfiltered, the counts come from the running tallies and the page from one walk of an
+    index per status: two queries. Filtered, the database counts what matches: three.
+    """
+    scope = _scope(user)
+    narrowed = _filter_conditions(filters, timezone)
+    conditions = scope + narrowed
     statuses = STATUS_SETS.get(filters.status)
     if statuses is None and filters.status in {s.value for s in Status}:
         statuses = frozenset({Status(filters.status)})
     statuses = statuses or STATUS_SETS["waiting"]
-    listed = conditions + [ServiceRequest.status.in_(sorted(statuses))]
 
-    counts = {
-        str(status): count
-        for status, count in db.session.execute(
-            select(ServiceRequest.status, func.count())
-            .where(*conditions)
-            .group_by(ServiceRequest.status)
-        )
-    }
-    total = db.session.scalar(select(func.count()).select_from(ServiceRequest).where(*listed)) or 0
+    if narrowed:
+        counts = {
+            str(status): count
+            for status, count in db.session.execute(
+                select(ServiceRequest.status, func.count())
+                .where(*conditions)
+                .group_by(ServiceRequest.status)
+            )
+        }
+    else:
+        counts = status_counts(user)
+    total = sum(counts.get(str(status), 0) for status in statuses)
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page or 1), pages)
-    order = (
-        ServiceRequest.created_at.desc()
-        if filters.newest_first
-        else ServiceRequest.created_at.asc()
-    )
+    offset = (page - 1) * page_size
+
+    if statuses == STATUS_SETS["all"]:
+        ordered = select(ServiceRequest.id, ServiceRequest.created_at).where(*conditions)
+        ordered = ordered.subquery()
+    else:
+        ordered = _newest_per_status(
+            statuses, conditions, filters.newest_first, enough=offset + page_size
+        )
+    if filters.newest_first:
+        order = (ordered.c.created_at.desc(), ordered.c.id.desc())
+    else:
+        order = (ordered.c.created_at.asc(), ordered.c.id.asc())
     items = list(
         db.session.scalars(
             select(ServiceRequest)
-            .where(*listed)
+            .join(ordered, ordered.c.id == ServiceRequest.id)
             .options(joinedload(ServiceRequest.category), joinedload(ServiceRequest.group))
-            .order_by(order, ServiceRequest.id)
+            .order_by(*order)
             .limit(page_size)
-            .offset((page - 1) * page_size)
+            .offset(offset)
         )
     )
     return QueuePage(items=items, total=total, page=page, pages=pages, counts=counts)
@@ -232,46 +324,57 @@ def jobs_for(
 
     An instructor sees their own groups only. Each column shows at most per_column jobs, so
     a board stays usable (and fast) however many jobs pile up; the counts tell the rest.
+    Three queries: the counts from the running tallies, the first jobs of each column
+    through the (status, scheduled_for, created_at, id) index, then those jobs.
     """
-    conditions = [ServiceRequest.status.in_(sorted(lifecycle.JOB))]
-    if not permissions.sees_all_requests(user):
-        conditions.append(ServiceRequest.group_id.in_(user.group_ids or [-1]))
+    conditions = _scope(user)
     if group_id:
         conditions.append(ServiceRequest.group_id == group_id)
-    ordering = (
-        ServiceRequest.scheduled_for.is_(None),
-        ServiceRequest.scheduled_for,
-        ServiceRequest.created_at,
-        ServiceRequest.id,
-    )
-    ranked = (
-        select(
-            ServiceRequest.id,
-            func.row_number()
-            .over(partition_by=ServiceRequest.status, order_by=ordering)
-            .label("rank"),
-        )
-        .where(*conditions)
-        .subquery()
-    )
-    statement = (
-        select(ServiceRequest)
-        .join(ranked, ranked.c.id == ServiceRequest.id)
-        .where(ranked.c.rank <= per_column)
-        .options(joinedload(ServiceRequest.category), joinedload(ServiceRequest.group))
-        .order_by(*ordering)
-    )
+    # Dated jobs first, soonest first; then the undated ones in order of arrival. Two walks
+    # of the index per column, since the backends disagree on where NULL sorts.
+    parts = []
+    for status in BOARD_COLUMNS:
+        mine = (*conditions, ServiceRequest.status == status)
+        dated = ServiceRequest.scheduled_for.is_not(None)
+        undated = ServiceRequest.scheduled_for.is_(None)
+        for when, order in (
+            (dated, (ServiceRequest.scheduled_for, ServiceRequest.created_at, ServiceRequest.id)),
+            (undated, (ServiceRequest.created_at, ServiceRequest.id)),
+        ):
+            parts.append(
+                select(
+                    ServiceRequest.id,
+                    ServiceRequest.status,
+                    ServiceRequest.scheduled_for,
+                    ServiceRequest.created_at,
+                )
+                .where(*mine, when)
+                .order_by(*order)
+                .limit(per_column)
+                .subquery()
+            )
+    first = union_all(*(select(part) for part in parts))
+    chosen: dict[Status, list[tuple]] = {status: [] for status in BOARD_COLUMNS}
+    for job_id, status, scheduled_for, created_at in db.session.execute(first):
+        chosen[Status(status)].append((scheduled_for is None, scheduled_for, created_at, job_id))
+    ids = []
+    for keys in chosen.values():
+        keys.sort(key=lambda key: (key[0], key[1] or date.min, key[2], key[3]))
+        ids.extend(key[3] for key in keys[:per_column])
+
     board: dict[Status, list[ServiceRequest]] = {status: [] for status in BOARD_COLUMNS}
-    for job in db.session.scalars(statement):
-        board[job.status].append(job)
-    counts = {status: 0 for status in BOARD_COLUMNS}
-    for status, count in db.session.execute(
-        select(ServiceRequest.status, func.count())
-        .where(*conditions)
-        .group_by(ServiceRequest.status)
-    ):
-        counts[status] = count
-    return board, counts
+    if ids:
+        jobs = db.session.scalars(
+            select(ServiceRequest)
+            .where(ServiceRequest.id.in_(ids))
+            .options(joinedload(ServiceRequest.category), joinedload(ServiceRequest.group))
+        )
+        by_id = {job.id: job for job in jobs}
+        for job_id in ids:
+            job = by_id[job_id]
+            board[job.status].append(job)
+    counts = status_counts(user, group_id)
+    return board, {status: counts.get(str(status), 0) for status in BOARD_COLUMNS}
 
 
 BOARD_COLUMNS = [Status.ACCEPTED, Status.SCHEDULED, Status.IN_PROGRESS, Status.READY]

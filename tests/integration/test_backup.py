@@ -27,7 +27,7 @@ from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
 from portal.models import OutboxMessage, Photo, RequestEvent, ServiceRequest, User
 from portal.photos import clean_photo
-from tests import factories
+from tests import factories, tallies
 from tests.conftest import POSTGRES_URL, empty_database, make_app
 
 
@@ -191,8 +191,11 @@ def test_a_backup_restores_into_another_empty_database_with_everything_in_it(
     with target.app_context():
         done = backup.restore_backup(archive)
         restored = _snapshot()
+        # The running tallies came back with the requests they count.
+        assert tallies.kept()[0] and tallies.disagreement() is None
         # The sequences came back too: the next request gets a fresh id.
         newer = factories.make_request(upload_folder=target.config["UPLOAD_FOLDER"]).id
+        assert tallies.disagreement() is None
 
     assert done.photos == 6 and not done.needs_upgrade
     assert restored == state

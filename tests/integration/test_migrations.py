@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from portal.database import compared_by_alembic
 from portal.extensions import db
 
 
@@ -11,7 +12,12 @@ def test_models_and_migrations_agree(app):
     with app.app_context():
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_name": compared_by_alembic,
+                },
             )
             differences = compare_metadata(context, db.metadata)
 

@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "portal.photos",
             "portal.references",
             "portal.settings",
+            "portal.tallies",
         ),
     ),
     ("queries", ("portal.queries",)),
