@@ -78,6 +78,50 @@ def test_percent_and_underscore_are_matched_literally(app):
         assert _found("%") == {"Anna 100% Zwykła"}
 
 
+@pytest.mark.parametrize(
+    "name",
+    ['Anna "Ania" Zwykła', "Anna (Zwykła)", "Anna Zwykła-Nowak*", "AND OR NOT NEAR", "x: y^z"],
+)
+def test_search_syntax_of_the_index_is_matched_as_plain_text(app, name):
+    with app.app_context():
+        factories.make_request(name=name)
+        factories.make_request(name="Ktoś Inny")
+
+        for term in (name, name[2:9], name[-5:]):
+            assert _found(term) == {name}, term
+
+
+def test_phone_digits_are_found_from_three_digits_in_any_layout(app):
+    with app.app_context():
+        factories.make_request(name="Jan Telefon", phone="+48 601 234 567")
+        factories.make_request(name="Ktoś Inny", phone="700 000 000")
+
+        assert _found("601-234") == {"Jan Telefon"}
+        assert _found("4567") == {"Jan Telefon"}
+        assert _found("60") == set()
+
+
+def test_a_search_goes_through_the_trigram_index(app):
+    """SQLite asks its FTS5 table; PostgreSQL's plan uses the pg_trgm index."""
+    with app.app_context():
+        factories.make_request(name="Łucja Łąkowska")
+        condition = queries.requests.search_condition("łąkowska")
+        statement = sa.select(ServiceRequest.id).where(condition)
+        connection = db.session.connection()
+        if connection.dialect.name == "sqlite":
+            compiled = statement.compile(connection)
+            plan = connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())
+            ).all()
+            assert any("VIRTUAL TABLE" in str(row) for row in plan), plan
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            compiled = statement.compile(connection, compile_kwargs={"literal_binds": True})
+            plan = connection.exec_driver_sql(f"EXPLAIN {compiled}").scalars().all()
+            assert any("ix_service_request_search_text_trgm" in line for line in plan), plan
+        db.session.rollback()
+
+
 def test_the_email_and_the_institution_are_searched_too(app):
     with app.app_context():
         factories.make_request(name="Jan Pocztowy", email="Łucja.Mail@Example.org")
