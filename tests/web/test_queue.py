@@ -222,3 +222,18 @@ def test_instructor_queue_is_fixed_in_queries_too(app, client, accounts):
         factories.bulk_requests(495, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
 
     assert count_queries(app, client, url) == few
+
+
+@pytest.mark.parametrize(
+    "query", ["status=waiting", "status=open&q=Osoba", "status=all&q=os&sort=newest"]
+)
+def test_filtered_and_searched_queues_are_fixed_in_queries_too(app, client, staff, query):
+    url = f"/backoffice/zgloszenia?{query}"
+    with app.app_context():
+        factories.bulk_requests(5)
+    few = count_queries(app, client, url)
+    with app.app_context():
+        factories.bulk_requests(120)
+        factories.bulk_requests(30, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
+
+    assert count_queries(app, client, url) == few
