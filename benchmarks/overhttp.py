@@ -142,6 +142,20 @@ class Server:
             ]
         return sum(process_cpu(pid) for pid in (master, *self._workers))
 
+    def worker_memory_mb(self) -> list[float]:
+        """Each worker's resident memory now, in MB (VmRSS)."""
+        self.cpu_seconds()  # finds the workers
+        sizes = []
+        for pid in self._workers:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             self.log.flush()

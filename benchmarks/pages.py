@@ -513,6 +513,8 @@ def over_http(app, engine, url: str, folder: Path, data: Data, chosen: list[Page
             f"during the bare runs, {100 * totals['page'].client_cpu / totals['page'].seconds:.0f}%"
             " during the page runs (2 cores in all)"
         )
+        memory = ", ".join(f"{size:.0f}" for size in sorted(portal.worker_memory_mb()))
+        print(f"the portal's gunicorn workers' resident memory at the end: {memory} MB")
     finally:
         for client in clients:
             client.close()

@@ -148,6 +148,9 @@ def correct_work(
         key: {"old": before[key], "new": after[key]} for key in before if before[key] != after[key]
     }
     if changes:
+        # The entries are rows of their own: touch the session, so its version moves and an
+        # edit made from the old version is told, even when only the hours changed.
+        session.updated_at = utcnow()
         request.events.append(
             RequestEvent(
                 kind=EventKind.WORK_LOG,
