@@ -289,14 +289,8 @@ def test_a_job_that_could_not_be_done_needs_a_reason(app, client, instructor):
         assert db.session.get(ServiceRequest, job).outcome == Outcome.NOT_DONE
 
 
-def test_completion_date_cannot_be_in_the_future(app, client, instructor):
-    job = _job(app, status=Status.IN_PROGRESS)
-
-    response = _complete(client, job, completed_on=(_today() + timedelta(days=1)).isoformat())
-
-    assert 'id="completed_on-error"' in response.get_data(as_text=True)
-
-
+# The dates a completion may carry are tested on the service in
+# tests/integration/test_completion_dates.py; here, how a refused date is shown.
 def test_completion_date_before_the_request_was_sent_is_refused_at_the_date(
     app, client, instructor
 ):
