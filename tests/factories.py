@@ -216,3 +216,20 @@ def work_session(request, trainee_, *, supervisor, hours="2", worked_on=None):
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def work_crew(today) -> dict[str, int]:
+    """Trainee ids: two of the tailoring group in an edition running on today, and three who
+    may not be logged on a tailoring job (another group, a finished edition, inactive)."""
+    from datetime import timedelta
+
+    running = edition(starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=60))
+    finished = edition(starts_on=today - timedelta(days=300), ends_on=today - timedelta(days=100))
+    made = {
+        "ala": trainee("Alicja Uczennica", edition_=running),
+        "basia": trainee("Barbara Uczennica", edition_=running),
+        "other_group": trainee("Celina Stolarska", group_code="upholstery", edition_=running),
+        "finished": trainee("Dorota Absolwentka", edition_=finished),
+        "inactive": trainee("Ewa Nieaktywna", edition_=running, active=False),
+    }
+    return {name: found.id for name, found in made.items()}

@@ -24,31 +24,19 @@ TODAY = date(2026, 11, 20)
 def floor(app):
     """A tailoring job in progress, its instructor, and trainees who may and may not be logged."""
     with app.app_context():
-        running = factories.edition(starts_on=TODAY - timedelta(days=60), ends_on=TODAY)
-        finished = factories.edition(
-            starts_on=TODAY - timedelta(days=300), ends_on=TODAY - timedelta(days=100)
-        )
         tailoring = factories.group_for("tailoring")
         instructor = factories.user(Role.INSTRUCTOR)
         instructor.groups = [tailoring]
         stranger = factories.user(Role.INSTRUCTOR)
         stranger.groups = [factories.group_for("upholstery")]
         db.session.commit()
-        trainees = {
-            "ala": factories.trainee("Alicja Uczennica", edition_=running),
-            "basia": factories.trainee("Barbara Uczennica", edition_=running),
-            "other_group": factories.trainee(
-                "Celina Stolarska", group_code="upholstery", edition_=running
-            ),
-            "finished": factories.trainee("Dorota Absolwentka", edition_=finished),
-            "inactive": factories.trainee("Ewa Nieaktywna", edition_=running, active=False),
-        }
+        crew = factories.work_crew(TODAY)
         yield {
             "job": factories.make_request(status=Status.IN_PROGRESS),
             "instructor": Actor.of(instructor),
             "stranger": Actor.of(stranger),
             "admin": Actor.of(factories.user(Role.ADMIN)),
-            **{name: trainee.id for name, trainee in trainees.items()},
+            **crew,
         }
 
 

@@ -125,20 +125,7 @@ def test_the_job_tag_carries_the_reference_number(app, client, instructor):
 def crew(app):
     """Two trainees of the tailoring group in a running edition, and three who may not be logged."""
     with app.app_context():
-        running = factories.edition()
-        finished = factories.edition(
-            starts_on=date.today() - timedelta(days=300), ends_on=date.today() - timedelta(days=100)
-        )
-        names = {
-            "ala": factories.trainee("Alicja Uczennica", edition_=running),
-            "basia": factories.trainee("Barbara Uczennica", edition_=running),
-            "other_group": factories.trainee(
-                "Celina Stolarska", group_code="upholstery", edition_=running
-            ),
-            "finished": factories.trainee("Dorota Absolwentka", edition_=finished),
-            "inactive": factories.trainee("Ewa Nieaktywna", edition_=running, active=False),
-        }
-        return {key: trainee.id for key, trainee in names.items()}
+        return factories.work_crew(date.today())
 
 
 def _log(client, job, hours, description="Skrócono nogawki", worked_on=None):
