@@ -77,3 +77,46 @@ def test_the_board_shows_dated_jobs_soonest_first_then_undated_ones_by_arrival(a
 
         assert [job.id for job in board[Status.SCHEDULED]] == [jobs[1].id, jobs[3].id, jobs[0].id]
         assert counts[Status.SCHEDULED] == 4
+
+
+def test_a_filtered_queue_counts_each_status_only_up_to_the_limit_and_pages_on(app, monkeypatch):
+    monkeypatch.setattr(queries.requests, "COUNT_LIMIT", 1)
+    with app.app_context():
+        made = _spread(10)
+        admin = factories.user(Role.ADMIN)
+        wanted = sorted(made, key=lambda r: (r.created_at, r.id))
+
+        listed, page = [], 1
+        while True:
+            found = queries.queue(
+                queries.QueueFilters(status="all", search="kowalska", page=page),
+                admin,
+                page_size=3,
+                timezone="Europe/Warsaw",
+            )
+            listed.extend(found.items)
+            if not found.has_next:
+                break
+            page += 1
+
+        actual = {}
+        for request in made:
+            actual[str(request.status)] = actual.get(str(request.status), 0) + 1
+        assert found.counts == {status: min(n, 2) for status, n in actual.items()}
+        assert not found.exact and found.limit == 1
+        assert [r.id for r in listed] == [r.id for r in wanted]
+
+
+def test_an_unfiltered_queue_counts_exactly_whatever_the_limit(app, monkeypatch):
+    monkeypatch.setattr(queries.requests, "COUNT_LIMIT", 1)
+    with app.app_context():
+        for _ in range(3):
+            factories.make_request()
+        found = queries.queue(
+            queries.QueueFilters(status="waiting"),
+            factories.user(Role.ADMIN),
+            page_size=25,
+            timezone="Europe/Warsaw",
+        )
+
+        assert found.counts == {"submitted": 3} and found.exact and found.total == 3
