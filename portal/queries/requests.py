@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import g
-from sqlalchemy import column, func, literal, literal_column, or_, select, table, union_all
+from sqlalchemy import column, func, literal_column, or_, select, table, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import SEARCH_TABLE
@@ -97,11 +97,6 @@ STATUS_SETS = {
 }
 
 
-# A filtered or searched queue counts each status up to this many; past it, the page says
-# "over 1000" instead of counting every match of a common surname in a million requests.
-COUNT_LIMIT = 1000
-
-
 @dataclass
 class QueuePage:
     items: list[ServiceRequest]
@@ -109,15 +104,6 @@ class QueuePage:
     page: int
     pages: int
     counts: dict[str, int]
-    # False when a count passed COUNT_LIMIT: such counts and the total are lower bounds,
-    # and the list goes on for as long as its pages come back full.
-    exact: bool = True
-    full: bool = False
-    limit: int = COUNT_LIMIT
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages if self.exact else self.full
 
 
 def _local_midnight_utc(day: date, timezone: str) -> datetime:
@@ -249,13 +235,20 @@ def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -
         statuses = frozenset({Status(filters.status)})
     statuses = statuses or STATUS_SETS["waiting"]
 
-    counts = _counts_up_to_limit(conditions) if narrowed else status_counts(user)
-    exact = not narrowed or all(counts.get(str(s), 0) <= COUNT_LIMIT for s in statuses)
+    if narrowed:
+        counts = {
+            str(status): count
+            for status, count in db.session.execute(
+                select(ServiceRequest.status, func.count())
+                .where(*conditions)
+                .group_by(ServiceRequest.status)
+            )
+        }
+    else:
+        counts = status_counts(user)
     total = sum(counts.get(str(status), 0) for status in statuses)
     pages = max(1, -(-total // page_size))
-    page = max(1, filters.page or 1)
-    if exact:
-        page = min(page, pages)
+    page = min(max(1, filters.page or 1), pages)
     offset = (page - 1) * page_size
 
     if statuses == STATUS_SETS["all"]:
@@ -279,38 +272,7 @@ def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -
             .offset(offset)
         )
     )
-    return QueuePage(
-        items=items,
-        total=total,
-        page=page,
-        pages=max(pages, page),
-        counts=counts,
-        exact=exact,
-        full=len(items) == page_size,
-        limit=COUNT_LIMIT,
-    )
-
-
-def _counts_up_to_limit(conditions: list) -> dict[str, int]:
-    """How many requests of each status match, each counted up to COUNT_LIMIT + 1; one query.
-
-    Each part walks the (status, created_at, id) index and stops at the limit, so a search
-    that matches a sixth of a million requests costs what one that matches a thousand does.
-    """
-    parts = []
-    for status in Status:
-        matching = (
-            select(ServiceRequest.id)
-            .where(*conditions, ServiceRequest.status == status)
-            .limit(COUNT_LIMIT + 1)
-            .subquery()
-        )
-        parts.append(
-            select(literal(status.value).label("status"), func.count().label("count")).select_from(
-                matching
-            )
-        )
-    return {str(status): count for status, count in db.session.execute(union_all(*parts)) if count}
+    return QueuePage(items=items, total=total, page=page, pages=pages, counts=counts)
 
 
 def groups(active_only: bool = False) -> list[WorkshopGroup]:

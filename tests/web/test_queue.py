@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from portal import queries
 from portal.domain.lifecycle import Status
 from portal.extensions import db
 from portal.models import Channel, ServiceRequest
@@ -238,20 +237,3 @@ def test_filtered_and_searched_queues_are_fixed_in_queries_too(app, client, staf
         factories.bulk_requests(30, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
 
     assert count_queries(app, client, url) == few
-
-
-def test_a_search_matching_more_than_the_limit_says_over_and_pages_on(
-    app, client, staff, monkeypatch
-):
-    monkeypatch.setattr(queries.requests, "COUNT_LIMIT", 2)
-    with app.app_context():
-        factories.bulk_requests(4)
-    app.config["QUEUE_PAGE_SIZE"] = 2
-
-    page = client.get("/backoffice/zgloszenia?status=waiting&q=Osoba").get_data(as_text=True)
-    last = client.get("/backoffice/zgloszenia?status=waiting&q=Osoba&page=2").get_data(as_text=True)
-
-    assert ": <strong>ponad 2</strong>" in page
-    assert "Ponad 2 zgłoszeń; zawęź filtry, aby policzyć wszystkie" in page
-    assert "Strona 1</li>" in page and 'rel="next"' in page
-    assert last.count('<th scope="row">') == 2 and "Strona 2</li>" in last
