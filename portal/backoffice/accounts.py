@@ -151,7 +151,9 @@ def groups_list():
     if form.validate_on_submit() and _saved_group(None, form):
         flash(_("The group has been added."), "success")
         return redirect(url_for("backoffice.groups_list"), 303)
-    return render_template("backoffice/accounts/groups.html", form=form, groups=queries.groups())
+    return render_template(
+        "backoffice/accounts/groups.html", form=form, groups=queries.groups(with_instructors=True)
+    )
 
 
 @bp.route("/grupy/<int:group_id>", methods=["GET", "POST"])

@@ -275,12 +275,14 @@ def queue(filters: QueueFilters, user: User, *, page_size: int, timezone: str) -
     return QueuePage(items=items, total=total, page=page, pages=pages, counts=counts)
 
 
-def groups(active_only: bool = False) -> list[WorkshopGroup]:
+def groups(active_only: bool = False, with_instructors: bool = False) -> list[WorkshopGroup]:
     statement = (
         select(WorkshopGroup)
         .options(joinedload(WorkshopGroup.category))
         .order_by(WorkshopGroup.name)
     )
+    if with_instructors:
+        statement = statement.options(selectinload(WorkshopGroup.instructors))
     if active_only:
         statement = statement.where(WorkshopGroup.active.is_(True))
     return list(db.session.scalars(statement))
