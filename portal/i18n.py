@@ -12,9 +12,40 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 
-from flask_babel import format_decimal
+from flask import g, has_app_context
+from flask_babel import format_decimal, get_translations
+from flask_babel.speaklater import LazyString
 
 from .domain.errors import N_  # noqa: F401  (the one marker, shared with the domain)
+
+
+def catalogue():
+    """The translations of this request (or app context), looked up once per locale.
+
+    Flask-Babel finds the catalogue anew for every string, through about ten context-local
+    reads; a board or a queue shows hundreds of strings. The copy kept here is for the
+    locale Flask-Babel has chosen (its `babel_locale`), so `force_locale` and `refresh`
+    still change the language.
+    """
+    chosen = getattr(g.get("_flask_babel"), "babel_locale", None)
+    kept = g.get("_catalogue")
+    if kept is None or chosen is None or kept[0] is not chosen:
+        translations = get_translations()
+        kept = g._catalogue = (g._flask_babel.babel_locale, translations)
+    return kept[1]
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, reading the request's catalogue once."""
+    if not has_app_context():
+        return string if not variables else string % variables
+    translated = catalogue().ugettext(string)
+    return translated if not variables else translated % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A message translated when it is shown (labels, form fields), like Flask-Babel's."""
+    return LazyString(gettext, string, **variables)
 
 
 def missing_catalogues(root_path: str, config) -> list[str]:

@@ -3,9 +3,9 @@
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from .domain.lifecycle import Role, Status
+from .i18n import lazy_gettext as _l
 from .models import Channel, ConsentMethod, Gender, Outcome, RequesterKind
 
 STATUS_LABELS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.lifecycle import Role
 from ..domain.phones import phone_digits
+from ..i18n import lazy_gettext as _l
 from ..models import Channel, NotificationPreference
 from ..web.forms import BaseForm
 from ..web.inputguard import bounded_date, bounded_int

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import MessageKind, OutboxMessage, OutboxStatus
 from ..services import outbox
 from ..web.permissions import Permission, require_permission

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import User
 from ..references import parse_reference
 from ..services import privacy

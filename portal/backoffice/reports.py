@@ -21,7 +21,6 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, SelectField, StringField
@@ -32,6 +31,7 @@ from ..domain.errors import DomainError
 from ..domain.period import Period, PeriodError, PeriodKind
 from ..extensions import db
 from ..i18n import format_hours
+from ..i18n import lazy_gettext as _l
 from ..labels import REQUESTER_KIND_LABELS
 from ..models import BaselineTotal, RequesterKind
 from ..queries import figures

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, redirect, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import labels, queries
 from ..domain.lifecycle import Status
+from ..i18n import lazy_gettext as _l
 from ..models import Channel, RequesterKind, utcnow
 from ..web import htmx
 from ..web.permissions import Permission, require_permission, sees_all_requests

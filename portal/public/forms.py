@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from ..domain.phones import phone_digits
+from ..i18n import lazy_gettext as _l
 from ..web.forms import BaseForm
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
-from flask_babel import format_date, format_datetime, get_translations
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_date, format_datetime
 
 from .. import labels, queries
 from ..domain import lifecycle
 from ..domain.lifecycle import Status
-from ..i18n import format_hours
+from ..i18n import catalogue, format_hours
 from ..services.requests import EDITABLE_FIELDS
 from . import permissions, transport
 
@@ -50,23 +50,14 @@ def register(app: Flask) -> None:
     _translate_templates_from_one_lookup(app)
 
 
-def _catalogue():
-    # Flask-Babel finds the catalogue anew for every string, through about ten context-local
-    # reads; a board shows hundreds of strings. The locale is fixed for a request.
-    catalogue = g.get("_catalogue")
-    if catalogue is None:
-        catalogue = g._catalogue = get_translations()
-    return catalogue
-
-
 def _translate_templates_from_one_lookup(app: Flask) -> None:
     """Give templates the same gettext functions as Flask-Babel's, reading the request's
     catalogue once; after babel.init_app, which installed its own."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda string: _catalogue().ugettext(string),
-        ngettext=lambda singular, plural, n: _catalogue().ungettext(singular, plural, n),
-        pgettext=lambda context, string: _catalogue().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: _catalogue().unpgettext(
+        gettext=lambda string: catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(
             context, singular, plural, n
         ),
         newstyle=True,
