@@ -23,7 +23,10 @@ def category(code: str = "tailoring") -> ServiceCategory:
 
 def group_for(code: str = "tailoring") -> WorkshopGroup:
     return db.session.scalars(
-        select(WorkshopGroup).join(ServiceCategory).where(ServiceCategory.code == code)
+        select(WorkshopGroup)
+        .join(ServiceCategory)
+        .where(ServiceCategory.code == code)
+        .order_by(WorkshopGroup.id)
     ).first()
 
 

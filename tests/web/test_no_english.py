@@ -93,8 +93,9 @@ def english_on(html: str, phrases: set[str], words: set[str]) -> set[str]:
         found.update(phrase for phrase in phrases if phrase in chunk)
         tokens = set(re.findall(r"[\w’'-]+", chunk))
         found.update(words & tokens)
-        # A field or status name straight from the code (completed_on, not_done).
-        found.update(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", chunk))
+        # A field or status name straight from the code (completed_on, not_done), standing
+        # alone: not a piece of a link or a random token shown on the page (…-r_r-…).
+        found.update(re.findall(r"(?<![\w/.-])[a-z]+(?:_[a-z]+)+(?![\w/-])(?!\.\w)", chunk))
         found.update(re.findall(r"\b(?:True|False)\b", chunk))
     if re.search(r"<option[^>]*>\s*None\s*</option>", html):
         found.add("None (an empty choice)")
