@@ -1,6 +1,6 @@
 """The queue: filters, search, counts, waiting too long, pages, htmx, and a fixed number of queries."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -96,14 +96,28 @@ def test_filter_by_category_and_group(app, client, staff, mix):
 def test_filter_by_date_range(app, client, staff, mix):
     with app.app_context():
         old = db.session.query(ServiceRequest).filter_by(name="Alicja Krawiecka").one()
-        old.created_at = old.created_at - timedelta(days=40)
+        # Midday in UTC is the same day in Warsaw, whatever the hour the suite runs at.
+        day = old.created_at.date() - timedelta(days=40)
+        old.created_at = datetime.combine(day, time(12, 0))
         db.session.commit()
-        day = (old.created_at).date()
 
     assert _names(client, status="all", date_to=day.isoformat()) == {"Alicja"}
     assert "Alicja" not in _names(
         client, status="all", date_from=(day + timedelta(days=2)).isoformat()
     )
+
+
+def test_the_date_range_counts_days_in_the_clubs_time_zone(app, client, staff, mix):
+    with app.app_context():
+        late = db.session.query(ServiceRequest).filter_by(name="Alicja Krawiecka").one()
+        day = late.created_at.date() - timedelta(days=40)
+        # 23:30 UTC is already the next day in Warsaw, in winter and in summer.
+        late.created_at = datetime.combine(day, time(23, 30))
+        db.session.commit()
+    warsaw_day = (day + timedelta(days=1)).isoformat()
+
+    assert "Alicja" in _names(client, status="all", date_from=warsaw_day, date_to=warsaw_day)
+    assert "Alicja" not in _names(client, status="all", date_to=day.isoformat())
 
 
 def test_bad_filter_values_are_ignored_not_an_error(client, staff, mix):
