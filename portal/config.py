@@ -76,6 +76,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "5 per minute;20 per hour")
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "5 per minute;30 per hour")
+    # Per request (its private link): e-mails of the link, and answers to the office.
+    LINK_EMAIL_RATE_LIMIT = os.environ.get("LINK_EMAIL_RATE_LIMIT", "3 per hour")
+    ANSWER_RATE_LIMIT = os.environ.get("ANSWER_RATE_LIMIT", "5 per hour;10 per day")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))

@@ -1,17 +1,32 @@
 """What statuses, channels and kinds are called, and what each status means to a resident."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date
 
 from .domain.lifecycle import Role, Status
 from .i18n import lazy_gettext as _l
-from .models import Channel, ConsentMethod, Gender, Outcome, RequesterKind
+from .models import (
+    Channel,
+    ConsentMethod,
+    EventKind,
+    Gender,
+    Outcome,
+    RequesterKind,
+    ServiceCategory,
+    WorkshopGroup,
+)
 
+# One name per status, the same for residents, in e-mails, in the back office and in
+# reports. Only ACCEPTED is "przyjęte" in Polish: a resident who reads that word believes the
+# job is on (tests/unit/test_vocabulary.py holds every Polish text to it).
 STATUS_LABELS = {
-    Status.SUBMITTED: _l("Received, waiting for review"),
+    Status.SUBMITTED: _l("Sent – waiting to be checked"),
     Status.NEEDS_INFO: _l("We need more information"),
-    Status.ACCEPTED: _l("Accepted by the workshop"),
+    Status.ACCEPTED: _l("Accepted for the work"),
     Status.SCHEDULED: _l("Date arranged"),
     Status.IN_PROGRESS: _l("Work in progress"),
     Status.READY: _l("Ready for pick-up"),
@@ -39,10 +54,7 @@ NEXT_STEPS = {
         "The work is done. You can pick up your item at the workshop during opening hours."
     ),
     Status.COMPLETED: _l("The service has been completed. Thank you for using the workshops."),
-    Status.DECLINED: _l(
-        "We cannot carry out this request. The reason is given below. "
-        "If you have questions, please call us."
-    ),
+    Status.DECLINED: _l("We cannot carry out this request. If you have questions, please call us."),
     Status.CANCELLED: _l(
         "This request has been cancelled. You can send a new request at any time."
     ),
@@ -52,10 +64,6 @@ NEXT_STEPS = {
 # not read that their service was done.
 NOT_DONE_LABEL = _l("Closed – the service could not be done")
 NOT_DONE_NEXT_STEP = _l(
-    "Unfortunately we could not carry out this service. The reason is given below. "
-    "If you have questions, please call us."
-)
-NOT_DONE_NEXT_STEP_WITHOUT_REASON = _l(
     "Unfortunately we could not carry out this service. If you have questions, please call us."
 )
 
@@ -67,13 +75,148 @@ def resident_status_label(status: Status, outcome: Outcome | str | None = None):
     return STATUS_LABELS[Status(status)]
 
 
-def resident_next_step(
-    status: Status, outcome: Outcome | str | None = None, reason_shown: bool = True
-):
-    """Say what happens next, for the resident, in a request's current status."""
-    if Status(status) == Status.COMPLETED and outcome == Outcome.NOT_DONE:
-        return NOT_DONE_NEXT_STEP if reason_shown else NOT_DONE_NEXT_STEP_WITHOUT_REASON
-    return NEXT_STEPS[Status(status)]
+@dataclass
+class StatusBox:
+    """What a resident reads about their request's status, in concrete terms.
+
+    next_step says what happens next; facts are (label, value) lines such as where to bring
+    the item and when; message is what the office wrote with this status (the question when
+    it needs information, the reason when it declined or could not do the job), shown with
+    message_label.
+    """
+
+    label: str
+    next_step: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    message_label: str = ""
+    message: str = ""
+
+
+def workshop_of(category: ServiceCategory | None, group: WorkshopGroup | None):
+    """The workshop a resident deals with: the request's group, else its service's first one.
+
+    None for work done at the resident's home, or when no workshop has an address.
+    """
+    if category is not None and category.requires_address:
+        return None
+    if group is not None and group.location:
+        return group
+    groups = category.groups if category is not None else []
+    return next((g for g in groups if g.active and g.location), None)
+
+
+def status_message(request) -> str:
+    """The office's public note with the move into the request's current status, if any."""
+    for event in reversed(request.public_events):
+        if event.to_status == request.status and event.kind == EventKind.STATUS:
+            return event.note or ""
+    return ""
+
+
+def request_status_box(request) -> StatusBox:
+    """The status box of a stored request, as its status page shows it."""
+    return status_box(
+        request.status,
+        request.outcome,
+        category=request.category,
+        group=request.group,
+        scheduled_for=request.scheduled_for,
+        scheduled_time=request.scheduled_time,
+        message=status_message(request),
+    )
+
+
+def status_box(
+    status: Status,
+    outcome: Outcome | str | None = None,
+    *,
+    category: ServiceCategory | None = None,
+    group: WorkshopGroup | None = None,
+    scheduled_for: date | None = None,
+    scheduled_time: str = "",
+    message: str = "",
+) -> StatusBox:
+    """Say what a status means for this request: next step, where and when, and the message.
+
+    message is the office's public note with the status's last move: the question, the
+    reason, what was done. (The reason a job could not be done is public only where the
+    club's setting shows it; otherwise the move carries no note.)
+    """
+    status = Status(status)
+    at_home = bool(category is not None and category.requires_address)
+    workshop = workshop_of(category, group)
+    box = StatusBox(label=str(resident_status_label(status, outcome)), next_step="")
+    where = []
+    if workshop is not None:
+        where.append((str(_l("Address")), workshop.location))
+        if workshop.opening_hours:
+            where.append((str(_l("Hours")), workshop.opening_hours))
+    when = []
+    if scheduled_for is not None:
+        when.append((str(_l("Date")), format_date(scheduled_for, "EEEE, d MMMM y")))
+    if scheduled_time:
+        when.append((str(_l("Time")), scheduled_time))
+
+    if status == Status.SUBMITTED:
+        box.next_step = str(NEXT_STEPS[status])
+    elif status == Status.NEEDS_INFO:
+        box.next_step = str(
+            _l("Answer the question below on this page, or call us.")
+            if message
+            else _l("We need more information before we can go ahead. Please call us.")
+        )
+        box.message_label, box.message = str(_l("Our question")), message
+    elif status == Status.ACCEPTED:
+        if at_home:
+            box.next_step = str(
+                _l("A workshop group will do the work. We will call you to arrange a visit.")
+            )
+        else:
+            box.next_step = str(
+                _l(
+                    "A workshop will do the work. We will call you to arrange when to bring "
+                    "the item. Please do not bring it before we have arranged it."
+                )
+            )
+            box.facts = where
+    elif status == Status.SCHEDULED:
+        if at_home:
+            box.next_step = str(
+                _l("We will come to you, to the address given in the request, on this date:")
+            )
+            box.facts = when
+        else:
+            box.next_step = str(_l("Bring the item to the workshop on this date:"))
+            box.facts = when + where
+        if not when:
+            box.next_step = str(_l("A date has been arranged. We will remind you of it by phone."))
+    elif status == Status.IN_PROGRESS:
+        box.next_step = str(NEXT_STEPS[status])
+    elif status == Status.READY:
+        if at_home:
+            box.next_step = str(_l("The work is done."))
+        else:
+            box.next_step = str(
+                _l("The work is done. Collect the item at the workshop, at these hours:")
+            )
+            box.facts = where
+    elif status == Status.COMPLETED and outcome != Outcome.NOT_DONE:
+        box.next_step = str(NEXT_STEPS[status])
+        if message:
+            box.message_label, box.message = str(_l("What was done")), message
+    elif status == Status.COMPLETED:
+        box.next_step = str(NOT_DONE_NEXT_STEP)
+        if message:
+            box.message_label, box.message = str(_l("Why")), message
+    elif status == Status.DECLINED:
+        box.next_step = str(NEXT_STEPS[status])
+        if message:
+            box.message_label, box.message = str(_l("Why")), message
+    else:
+        box.next_step = str(NEXT_STEPS[status])
+    if message and not box.message:
+        box.message_label, box.message = str(_l("Message from the club")), message
+    return box
 
 
 EVENT_ACTORS = {
@@ -105,9 +248,9 @@ ROLE_LABELS = {
 
 # What the button that makes the move says, by the status it moves to.
 ACTION_LABELS = {
-    Status.SUBMITTED: _l("Information received – back to review"),
+    Status.SUBMITTED: _l("Information received – back to checking"),
     Status.NEEDS_INFO: _l("Ask for more information"),
-    Status.ACCEPTED: _l("Accept and assign to a group"),
+    Status.ACCEPTED: _l("Accept for the work and assign a group"),
     Status.SCHEDULED: _l("Arrange a date"),
     Status.IN_PROGRESS: _l("Start the work"),
     Status.READY: _l("Ready for pick-up"),

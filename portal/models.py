@@ -100,6 +100,8 @@ class MessageKind(StrEnum):
     STATUS_CHANGE = "status_change"
     NEW_REQUEST = "new_request"
     DIGEST = "digest"
+    # A resident asked for their request's private link by e-mail.
+    PRIVATE_LINK = "private_link"
 
 
 class OutboxStatus(StrEnum):
@@ -117,9 +119,10 @@ class Institution(db.Model):
     short_name: Mapped[str] = mapped_column(String(80))
     parent_name: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(80))
+    # The office (where requests are taken in person) and its hours; the phone and the hours
+    # it is answered. Each workshop's own address and hours are the group's.
     office_address: Mapped[str] = mapped_column(String(200))
-    workshop_address: Mapped[str] = mapped_column(String(200), default="")
-    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    office_hours: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40))
     phone_hours: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
@@ -194,7 +197,10 @@ class WorkshopGroup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("service_category.id"))
+    # Where residents bring and collect items (or, for work at home, where the group works
+    # from), and when the workshop is open to them.
     location: Mapped[str] = mapped_column(String(200), default="")
+    opening_hours: Mapped[str] = mapped_column(String(300), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     category: Mapped[ServiceCategory] = relationship(back_populates="groups")
@@ -289,6 +295,8 @@ class ServiceRequest(db.Model):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     scheduled_for: Mapped[date | None] = mapped_column(Date)
+    # The hours of the arranged date, as staff told the resident, e.g. "10:00–12:00".
+    scheduled_time: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Completion: only an outcome of "done" counts toward the service totals.
     completed_on: Mapped[date | None] = mapped_column(Date, index=True, active_history=True)
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome), active_history=True)

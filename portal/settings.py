@@ -21,6 +21,8 @@ def load_institution(path: Path | str) -> Institution:
 
     institution = db.session.scalars(select(Institution)).first() or Institution()
     for key, value in data["institution"].items():
+        if key in _MOVED_SETTINGS:
+            raise ValueError(_MOVED_SETTINGS[key])
         if not hasattr(Institution, key):
             raise ValueError(f"unknown institution setting: {key}")
         setattr(institution, key, _institution_value(key, value))
@@ -40,6 +42,7 @@ def load_institution(path: Path | str) -> Institution:
         group = groups.get(entry["name"]) or WorkshopGroup(name=entry["name"])
         group.category = categories[entry["category"]]
         group.location = entry.get("location", "")
+        group.opening_hours = entry.get("opening_hours", "")
         db.session.add(group)
 
     # Past totals are entered once: loading the file again must not count them twice,
@@ -52,6 +55,13 @@ def load_institution(path: Path | str) -> Institution:
     db.session.commit()
     return institution
 
+
+# Settings of older versions, and where their content belongs now.
+_MOVED_SETTINGS = {
+    "opening_hours": "opening_hours is now office_hours (the office's own hours); put each "
+    "workshop's hours in its group's opening_hours",
+    "workshop_address": "workshop_address is now each group's location",
+}
 
 ACCESSIBILITY_STATUSES = {"full", "partial", "none"}
 

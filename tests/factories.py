@@ -100,6 +100,7 @@ def walk_to(request: ServiceRequest, status: Status) -> None:
             note="Powód / pytanie" if target in (Status.DECLINED, Status.NEEDS_INFO) else "",
             group_id=group_for(request.category.code).id if target == Status.ACCEPTED else None,
             scheduled_for=date(2026, 12, 1) if target == Status.SCHEDULED else None,
+            scheduled_time="10:00–12:00" if target == Status.SCHEDULED else "",
         )
 
 

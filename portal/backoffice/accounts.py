@@ -136,6 +136,7 @@ def _saved_group(group: WorkshopGroup | None, form: GroupForm) -> bool:
             name=form.name.data,
             category_id=form.category_id.data,
             location=form.location.data,
+            opening_hours=form.opening_hours.data,
             active=form.active.data,
         )
     except DomainError as refused:

@@ -84,6 +84,10 @@ class StatusChangeForm(VersionedForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     group_id = SelectField(_l("Workshop group"), coerce=_optional_int, validators=[Optional()])
     scheduled_for = DateField(_l("Date"), validators=[Optional(), bounded_date()])
+    scheduled_time = StringField(
+        _l("Hours (optional)"),
+        validators=[Length(max=40, message=_l("Write up to 40 characters."))],
+    )
 
 
 class NoteForm(BaseForm):
@@ -269,7 +273,14 @@ class GroupForm(BaseForm):
     category_id = SelectField(
         _l("Service"), coerce=_optional_int, validators=[InputRequired(_l("Choose the service."))]
     )
-    location = StringField(_l("Location"), validators=[Length(max=200)])
+    location = StringField(
+        _l("Address where residents bring and collect items"),
+        validators=[Length(max=200, message=_l("Write up to 200 characters."))],
+    )
+    opening_hours = StringField(
+        _l("Hours when residents can come"),
+        validators=[Length(max=300, message=_l("Write up to 300 characters."))],
+    )
     active = BooleanField(_l("The group is active"), default=True)
 
 

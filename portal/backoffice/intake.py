@@ -17,7 +17,7 @@ from . import bp
 from .forms import IntakeForm
 
 
-@bp.route("/przyjmij", methods=["GET", "POST"])
+@bp.route("/zapisz-zgloszenie", methods=["GET", "POST"])
 @require_permission(Permission.INTAKE)
 def intake():
     form = IntakeForm(queries.active_categories())
@@ -58,7 +58,7 @@ def intake():
     return render_template("backoffice/intake/intake.html", form=form)
 
 
-@bp.get("/przyjmij/<int:request_id>/gotowe")
+@bp.get("/zapisz-zgloszenie/<int:request_id>/gotowe")
 @require_permission(Permission.INTAKE)
 def intake_done(request_id: int):
     service_request = queries.request_for_office(request_id)

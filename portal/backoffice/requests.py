@@ -141,6 +141,7 @@ def change_status(request_id: int, target: str):
             note=form.note.data,
             group_id=form.group_id.data,
             scheduled_for=form.scheduled_for.data,
+            scheduled_time=form.scheduled_time.data,
             expected_version=form.expected_version(),
         )
     except StaleEdit:

@@ -17,7 +17,7 @@ from . import bp
 from .forms import QueueFilterForm
 
 STATUS_SET_LABELS = {
-    "waiting": _l("Waiting for review"),
+    "waiting": _l("Waiting to be checked"),
     "jobs": _l("In the workshops"),
     "open": _l("All open"),
     "closed": _l("Closed"),

@@ -151,6 +151,12 @@ class LostLinkForm(BaseForm):
     )
 
 
+class LinkByEmailForm(BaseForm):
+    """One button: send me my request's private link by e-mail."""
+
+    back = HiddenField()
+
+
 class CancelForm(BaseForm):
     reason = TextAreaField(
         _l("Why are you cancelling? (optional)"),

@@ -11,12 +11,14 @@ from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..extensions import limiter
 from ..i18n import N_
+from ..labels import request_status_box
 from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
+from ..services import notifications
 from ..web import pagecache
 from ..web.formerrors import show_error
 from . import bp
-from .forms import CancelForm, LostLinkForm, RequestForm, new_submission_key
+from .forms import CancelForm, LinkByEmailForm, LostLinkForm, RequestForm, new_submission_key
 
 PHOTO_MESSAGES = {
     "too_large": N_("The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo."),
@@ -161,7 +163,8 @@ def confirmation(token: str):
     return render_template(
         "public/confirmation.html",
         service_request=service_request,
-        private_link=url_for("public.status", token=token, _external=True),
+        box=request_status_box(service_request),
+        link_form=LinkByEmailForm(),
     )
 
 
@@ -171,15 +174,45 @@ def status(token: str):
     return render_template(
         "public/status.html",
         service_request=service_request,
-        # A job that could not be done: whether its reason is among the notes below.
-        reason_shown=any(
-            event.note
-            for event in service_request.public_events
-            if event.to_status == lifecycle.Status.COMPLETED
-        ),
+        box=request_status_box(service_request),
         can_cancel=lifecycle.resident_can_cancel(service_request.status),
-        private_link=url_for("public.status", token=token, _external=True),
+        link_form=LinkByEmailForm(),
     )
+
+
+@bp.get("/zgloszenie/<token>/do-druku")
+def printable(token: str):
+    """The request's number, status and what happens next on one page, to print or keep."""
+    service_request = _request_or_404(token)
+    return render_template(
+        "public/printable.html",
+        service_request=service_request,
+        box=request_status_box(service_request),
+    )
+
+
+def _link_limit() -> str:
+    return current_app.config["LINK_EMAIL_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    return "link:" + (request.view_args or {}).get("token", "")
+
+
+@bp.post("/zgloszenie/<token>/link-na-email")
+@limiter.limit(_link_limit, key_func=_token_key)
+def link_by_email(token: str):
+    """Send the private link to the address given in the request, and to no other."""
+    service_request = _request_or_404(token)
+    form = LinkByEmailForm()
+    if form.validate_on_submit() and service_request.email:
+        notifications.send_private_link(service_request)
+        flash(
+            _("We have sent the link to the e-mail address given in the request."),
+            "success",
+        )
+    back = "public.confirmation" if form.back.data == "confirmation" else "public.status"
+    return redirect(url_for(back, token=token), 303)
 
 
 @bp.route("/zgloszenie/<token>/anuluj", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 from sqlalchemy import column, func, literal_column, or_, select, table, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..database import SEARCH_TABLE
 from ..domain import lifecycle, permissions
@@ -40,12 +40,18 @@ def institution() -> Institution | None:
 
 
 def active_categories() -> list[ServiceCategory]:
+    """The services offered, each with its groups (where items are brought, and when)."""
     return list(
         db.session.scalars(
             select(ServiceCategory)
+            .options(contains_eager(ServiceCategory.groups))
+            .outerjoin(
+                WorkshopGroup,
+                (WorkshopGroup.category_id == ServiceCategory.id) & WorkshopGroup.active.is_(True),
+            )
             .where(ServiceCategory.active.is_(True))
-            .order_by(ServiceCategory.position, ServiceCategory.id)
-        )
+            .order_by(ServiceCategory.position, ServiceCategory.id, WorkshopGroup.name)
+        ).unique()
     )
 
 

@@ -147,7 +147,13 @@ def generate_password() -> str:
 
 @use_case
 def save_group(
-    group: WorkshopGroup | None, *, name: str, category_id: int, location: str, active: bool
+    group: WorkshopGroup | None,
+    *,
+    name: str,
+    category_id: int,
+    location: str,
+    active: bool,
+    opening_hours: str = "",
 ) -> WorkshopGroup:
     """Create or change a workshop group."""
     name = (name or "").strip()
@@ -160,6 +166,7 @@ def save_group(
     group.name = name
     group.category_id = category_id
     group.location = (location or "").strip()
+    group.opening_hours = (opening_hours or "").strip()
     group.active = active
     db.session.add(group)
     db.session.commit()

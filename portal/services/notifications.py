@@ -75,9 +75,22 @@ def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
         status=target.value,
         note=event.note if event.is_public else "",
         scheduled_for=scheduled.isoformat() if scheduled else None,
+        scheduled_time=request.scheduled_time if scheduled else "",
         outcome=request.outcome.value if target == Status.COMPLETED and request.outcome else None,
     )
     _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
+
+
+@use_case
+def send_private_link(request: ServiceRequest) -> OutboxMessage | None:
+    """Queue the request's private link to the address given in it, and to no other."""
+    if not request.email:
+        return None
+    message = _enqueue(
+        MessageKind.PRIVATE_LINK, request.email, _resident_facts(request), request=request
+    )
+    db.session.commit()
+    return message
 
 
 def wants_updates(request: ServiceRequest) -> bool:

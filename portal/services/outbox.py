@@ -48,6 +48,7 @@ TEMPLATES = {
     MessageKind.STATUS_CHANGE: "emails/status_change",
     MessageKind.NEW_REQUEST: "emails/new_request_staff",
     MessageKind.DIGEST: "emails/digest",
+    MessageKind.PRIVATE_LINK: "emails/private_link",
 }
 
 
@@ -379,16 +380,26 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
     if message.kind in (MessageKind.SUBMITTED, MessageKind.STATUS_CHANGE):
         status = Status(facts.get("status", Status.SUBMITTED))
         scheduled = facts.get("scheduled_for")
+        request = message.request
+        # The status and what the office wrote as they were; where and when from the
+        # settings as they are now.
+        box = labels.status_box(
+            status,
+            facts.get("outcome"),
+            category=request.category if request is not None else None,
+            group=request.group if request is not None else None,
+            scheduled_for=date.fromisoformat(scheduled) if scheduled else None,
+            scheduled_time=facts.get("scheduled_time") or "",
+            message=facts.get("note") or "",
+        )
         context.update(
             status=status,
-            status_label=labels.resident_status_label(status, facts.get("outcome")),
-            next_step=labels.resident_next_step(
-                status, facts.get("outcome"), reason_shown=bool(facts.get("note"))
-            ),
-            note=facts.get("note") or "",
-            scheduled_for=date.fromisoformat(scheduled) if scheduled else None,
+            box=box,
+            status_label=box.label,
             private_link=url_for("public.status", token=facts["token"], _external=True),
         )
+    elif message.kind == MessageKind.PRIVATE_LINK:
+        context.update(private_link=url_for("public.status", token=facts["token"], _external=True))
     elif message.kind == MessageKind.NEW_REQUEST:
         context.update(request=_staff_item(facts))
     elif message.kind == MessageKind.DIGEST:
@@ -421,6 +432,8 @@ def _subject(message: OutboxMessage, context: dict) -> str:
         )
     if message.kind == MessageKind.NEW_REQUEST:
         return _("New request %(reference)s", reference=context["reference"])
+    if message.kind == MessageKind.PRIVATE_LINK:
+        return _("The link to your request %(reference)s", reference=context["reference"])
     count = len(context["requests"])
     return ngettext("%(num)d new request", "%(num)d new requests", count)
 

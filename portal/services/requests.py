@@ -193,6 +193,7 @@ def _move(
     note: str = "",
     group_id: int | None = None,
     scheduled_for: date | None = None,
+    scheduled_time: str = "",
     expected_version: int | None = None,
     completing: bool = False,
 ) -> RequestEvent:
@@ -214,6 +215,7 @@ def _move(
         request.group_id = group_id
     if move.target == Status.SCHEDULED:
         request.scheduled_for = scheduled_for
+        request.scheduled_time = (scheduled_time or "").strip()[:40]
     request.status = move.target
     request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
     event = _event(
@@ -282,15 +284,17 @@ def schedule_job(
     actor: Actor,
     *,
     scheduled_for: date | None,
+    scheduled_time: str = "",
     note: str = "",
     expected_version=None,
 ) -> RequestEvent:
-    """Fix the day the item is brought in or the visit takes place."""
+    """Fix the day (and the hours, if told) the item is brought in or the visit takes place."""
     return _move(
         request,
         Status.SCHEDULED,
         actor,
         scheduled_for=scheduled_for,
+        scheduled_time=scheduled_time,
         note=note,
         expected_version=expected_version,
     )
@@ -332,16 +336,22 @@ def move_request(
     note: str = "",
     group_id: int | None = None,
     scheduled_for: date | None = None,
+    scheduled_time: str = "",
     expected_version: int | None = None,
 ) -> RequestEvent:
     """Make the move to target through its use case, with what the status form carries."""
     target = Status(target)
     if target not in MOVES:
         raise lifecycle.TransitionNotAllowed(request.status, target, actor.role)
-    values = {"note": note, "group_id": group_id, "scheduled_for": scheduled_for}
+    values = {
+        "note": note,
+        "group_id": group_id,
+        "scheduled_for": scheduled_for,
+        "scheduled_time": scheduled_time,
+    }
     wanted = {
         Status.ACCEPTED: ("group_id", "note"),
-        Status.SCHEDULED: ("scheduled_for", "note"),
+        Status.SCHEDULED: ("scheduled_for", "scheduled_time", "note"),
     }.get(target, ("note",))
     return MOVES[target](
         request,

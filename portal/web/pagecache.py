@@ -29,7 +29,13 @@ def settings_version(institution, categories: Sequence) -> tuple:
     return (
         tuple(getattr(institution, column.key) for column in columns),
         tuple(
-            tuple(getattr(category, column.key) for column in category.__table__.columns)
+            (
+                tuple(getattr(category, column.key) for column in category.__table__.columns),
+                tuple(
+                    tuple(getattr(group, column.key) for column in group.__table__.columns)
+                    for group in category.groups
+                ),
+            )
             for category in categories
         ),
     )

@@ -70,7 +70,6 @@ def _template_context() -> dict:
         "status_labels": labels.STATUS_LABELS,
         "next_steps": labels.NEXT_STEPS,
         "resident_status_label": labels.resident_status_label,
-        "resident_next_step": labels.resident_next_step,
         "event_actors": labels.EVENT_ACTORS,
         "channel_labels": labels.CHANNEL_LABELS,
         "requester_kind_labels": labels.REQUESTER_KIND_LABELS,

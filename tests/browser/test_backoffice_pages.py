@@ -79,13 +79,13 @@ def test_staff_filters_the_queue_triages_a_request_and_takes_a_phone_request(pag
 
     # Triage: accept and assign to the upholstery workshop.
     page.get_by_role("link", name=re.compile(r"KR.\d{4}.0002")).click()
-    expect(page.locator("#current-status")).to_have_text("Przyjęte, czeka na rozpatrzenie")
+    expect(page.locator("#current-status")).to_have_text("Wysłane – czeka na sprawdzenie")
     check_accessibility(page)
     save_screenshots(page, "bo-request")
     accept = page.locator("form.action--accepted")
     accept.get_by_label("Grupa warsztatowa").select_option(label="Pracownia stolarsko-tapicerska")
     accept.get_by_role("button").click()
-    expect(page.locator("#current-status")).to_have_text("Przyjęte do realizacji przez pracownię")
+    expect(page.locator("#current-status")).to_have_text("Przyjęte do wykonania")
     expect(page.locator(".notice--success")).to_be_visible()
     with live_server.app.app_context():
         from portal.models import ServiceRequest
@@ -94,7 +94,7 @@ def test_staff_filters_the_queue_triages_a_request_and_takes_a_phone_request(pag
         db.session.remove()
 
     # A phone call: the request is entered on the caller's behalf.
-    page.get_by_role("link", name="Przyjmij zgłoszenie").click()
+    page.get_by_role("link", name="Zapisz zgłoszenie").click()
     check_accessibility(page)
     save_screenshots(page, "bo-intake")
     page.get_by_label("Imię i nazwisko").fill("Stefania Telefon")
@@ -113,7 +113,7 @@ def test_staff_filters_the_queue_triages_a_request_and_takes_a_phone_request(pag
 
 def test_intake_errors_are_accessible(page, live_server):
     _log_in(page, live_server, _account(live_server, Role.STAFF))
-    page.goto(live_server("/backoffice/przyjmij"))
+    page.goto(live_server("/backoffice/zapisz-zgloszenie"))
 
     page.get_by_role("button", name="Zapisz zgłoszenie").click()
 
@@ -231,7 +231,7 @@ def test_back_office_pages_fit_a_phone(page, live_server, width):
     for path in (
         "/backoffice/zgloszenia",
         f"/backoffice/zgloszenia/{request_id}",
-        "/backoffice/przyjmij",
+        "/backoffice/zapisz-zgloszenie",
     ):
         page.goto(live_server(path))
         assert horizontal_overflow(page) == 0, path

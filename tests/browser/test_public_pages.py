@@ -221,7 +221,7 @@ def test_resident_sends_follows_and_cancels_a_request_with_the_keyboard_only(pag
     tab_to(page, "#private-link")
     with page.expect_navigation(url=re.compile(r"/zgloszenie/[^/]+$")):
         page.keyboard.press("Enter")
-    expect(page.locator("#status")).to_have_text("Przyjęte, czeka na rozpatrzenie")
+    expect(page.locator("#status")).to_have_text("Wysłane – czeka na sprawdzenie")
 
     tab_to(page, "a[href$='/anuluj']")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Anuluj zgłoszenie"

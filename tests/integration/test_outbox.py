@@ -270,9 +270,9 @@ def test_a_status_change_sends_exactly_one_polish_message_with_the_right_content
     for body in (text, html):
         assert reference in body
         assert "Gotowe do odbioru" in body  # the status in words, from the Polish catalogue
-        assert (
-            "Praca jest wykonana. Możesz odebrać swoją rzecz w pracowni" in body
-        )  # what happens next
+        assert "Praca jest skończona. Odbierz rzecz w pracowni" in body  # what happens next
+        assert "ul. Henryka Sienkiewicza 29" in body  # where: the workshop's address
+        assert "poniedziałek–piątek, 8:00–14:00" in body  # and its hours
         assert "77 400 00 00" in body  # the club's phone
         assert link in body
         assert "Spodnie czekają w pracowni" in body
@@ -296,7 +296,7 @@ def test_the_confirmation_carries_the_reference_the_link_and_the_next_step(app, 
     text = message.get_body(("plain",)).get_content()
     assert reference in message["Subject"] and reference in text
     assert f"https://portal.example.pl/zgloszenie/{token}" in text
-    assert "Przyjęte, czeka na rozpatrzenie" in text
+    assert "Wysłane – czeka na sprawdzenie" in text
 
 
 def test_a_scheduled_date_is_in_the_message(app, smtp_server):

@@ -251,7 +251,7 @@ def test_every_back_office_page_links_to_the_statement(app, client, accounts):
         f"/backoffice/zgloszenia/{request_id}",
         f"/backoffice/zgloszenia/{request_id}/edycja",
         f"/backoffice/zgloszenia/{request_id}/dane-osoby/usun",
-        "/backoffice/przyjmij",
+        "/backoffice/zapisz-zgloszenie",
         "/backoffice/tablica",
         "/backoffice/raporty",
         "/backoffice/audyt",
@@ -309,6 +309,9 @@ def test_dates_load_from_toml_dates_and_from_quoted_iso_dates(app, tmp_path):
         ('accessibility_status = "mostly"', "accessibility_status"),
         ("retention_months = 0", "retention_months"),
         ('retention_months = "24"', "retention_months"),
+        # Settings of an older version name where their content goes now.
+        ('opening_hours = "pn–pt 8–16"', "office_hours"),
+        ('workshop_address = "ul. Warsztatowa 1"', "each group's location"),
     ],
 )
 def test_settings_that_make_no_sense_are_refused_with_the_reason(app, tmp_path, line, complaint):

@@ -85,7 +85,7 @@ def test_the_session_is_permanent_with_a_limited_lifetime(app, client, accounts)
 @pytest.mark.parametrize(
     ("next_url", "lands_on"),
     [
-        ("/backoffice/przyjmij", "/backoffice/przyjmij"),
+        ("/backoffice/zapisz-zgloszenie", "/backoffice/zapisz-zgloszenie"),
         ("https://evil.example/", "/backoffice/zgloszenia"),
         ("//evil.example/", "/backoffice/zgloszenia"),
         ("/\\evil.example", "/backoffice/zgloszenia"),
@@ -106,10 +106,12 @@ def test_v1_2_2_login_returns_only_to_pages_of_this_site(client, accounts, next_
 
 
 def test_anonymous_user_is_sent_to_login_and_back(client, accounts):
-    response = client.get("/backoffice/przyjmij")
+    response = client.get("/backoffice/zapisz-zgloszenie")
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/backoffice/logowanie?next=/backoffice/przyjmij"
+    assert (
+        response.headers["Location"] == "/backoffice/logowanie?next=/backoffice/zapisz-zgloszenie"
+    )
 
 
 class TestThrottle:

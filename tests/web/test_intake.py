@@ -16,7 +16,7 @@ def staff(accounts):
 
 
 def _answers(app, client, **changes):
-    page = client.get("/backoffice/przyjmij").get_data(as_text=True)
+    page = client.get("/backoffice/zapisz-zgloszenie").get_data(as_text=True)
     with app.app_context():
         category_id = factories.category("tailoring").id
     answers = {
@@ -42,7 +42,7 @@ def _only(app):
 
 
 def test_a_phone_request_gets_a_reference_and_the_link_to_read_out(app, client, staff):
-    response = client.post("/backoffice/przyjmij", data=_answers(app, client))
+    response = client.post("/backoffice/zapisz-zgloszenie", data=_answers(app, client))
 
     assert response.status_code == 303
     done = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -56,7 +56,9 @@ def test_a_phone_request_gets_a_reference_and_the_link_to_read_out(app, client, 
 
 
 def test_consent_must_be_attested(app, client, staff):
-    response = client.post("/backoffice/przyjmij", data=_answers(app, client, oral_consent=None))
+    response = client.post(
+        "/backoffice/zapisz-zgloszenie", data=_answers(app, client, oral_consent=None)
+    )
 
     assert 'id="oral_consent-error"' in response.get_data(as_text=True)
     with app.app_context():
@@ -73,7 +75,7 @@ def test_an_institution_request_is_counted_apart(app, client, staff):
         is_senior=None,
     )
 
-    response = client.post("/backoffice/przyjmij", data=answers)
+    response = client.post("/backoffice/zapisz-zgloszenie", data=answers)
 
     assert response.status_code == 303
     request = _only(app)
@@ -83,7 +85,7 @@ def test_an_institution_request_is_counted_apart(app, client, staff):
 
 def test_an_institution_request_needs_the_institution_name(app, client, staff):
     response = client.post(
-        "/backoffice/przyjmij",
+        "/backoffice/zapisz-zgloszenie",
         data=_answers(app, client, channel="institution", institution_name=""),
     )
 
@@ -104,7 +106,7 @@ def test_an_institution_request_needs_the_institution_name(app, client, staff):
 def test_each_rule_gets_a_message_at_its_field_and_keeps_the_rest(
     app, client, staff, field, changes
 ):
-    response = client.post("/backoffice/przyjmij", data=_answers(app, client, **changes))
+    response = client.post("/backoffice/zapisz-zgloszenie", data=_answers(app, client, **changes))
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -115,8 +117,8 @@ def test_each_rule_gets_a_message_at_its_field_and_keeps_the_rest(
 def test_a_double_click_saves_one_request(app, client, staff):
     answers = _answers(app, client)
 
-    client.post("/backoffice/przyjmij", data=answers)
-    client.post("/backoffice/przyjmij", data=answers)
+    client.post("/backoffice/zapisz-zgloszenie", data=answers)
+    client.post("/backoffice/zapisz-zgloszenie", data=answers)
 
     with app.app_context():
         assert db.session.query(ServiceRequest).count() == 1
@@ -127,7 +129,8 @@ def test_renovation_intake_needs_the_address(app, client, staff):
         renovation = factories.category("renovation").id
 
     response = client.post(
-        "/backoffice/przyjmij", data=_answers(app, client, category_id=str(renovation), address="")
+        "/backoffice/zapisz-zgloszenie",
+        data=_answers(app, client, category_id=str(renovation), address=""),
     )
 
     assert 'id="address-error"' in response.get_data(as_text=True)

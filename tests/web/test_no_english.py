@@ -115,7 +115,7 @@ def test_the_check_finds_english_and_leaves_polish_alone(english):
     )
 
     assert english_on(polish, phrases, words) == set()
-    assert "Request received" in english_on("<p>Request received</p>", phrases, words)
+    assert "Request sent" in english_on("<p>Request sent</p>", phrases, words)
     assert english_on("<p>Status: Completed</p>", phrases, words) == {"Completed"}
     assert "Print this page" in english_on('<a title="Print this page">x</a>', phrases, words)
     assert english_on("<td>work_done</td>", phrases, words) == {"work_done"}

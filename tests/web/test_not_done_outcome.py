@@ -72,7 +72,7 @@ def test_the_status_page_says_the_service_could_not_be_done_and_why(app, client)
 
     assert DONE_TEXT not in page
     assert "Zakończone – nie udało się wykonać usługi" in page
-    assert "Niestety nie udało się wykonać tej usługi. Powód znajdziesz poniżej." in page
+    assert "Niestety nie udało się wykonać tej usługi." in page
     assert REASON in page
 
 
@@ -84,7 +84,7 @@ def test_the_email_says_the_service_could_not_be_done_and_why(app):
     assert "nie udało się wykonać usługi" in subject
     for body in (text, html):
         assert DONE_TEXT not in body
-        assert "Niestety nie udało się wykonać tej usługi. Powód znajdziesz poniżej." in body
+        assert "Niestety nie udało się wykonać tej usługi." in body
         assert REASON in body
 
 

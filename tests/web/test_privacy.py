@@ -154,7 +154,7 @@ def test_the_forms_that_collect_data_show_the_short_clause_from_settings(
 ):
     public = client.get("/zglos").get_data(as_text=True)
     accounts.login_as("staff")
-    intake = client.get("/backoffice/przyjmij").get_data(as_text=True)
+    intake = client.get("/backoffice/zapisz-zgloszenie").get_data(as_text=True)
 
     for page in (public, intake):
         assert own_settings["controller_name"] in page
@@ -187,11 +187,11 @@ def test_online_consent_is_stored_with_its_time_and_the_clause_version(app, clie
 def test_oral_consent_is_stored_with_its_time_version_and_who_attested_it(app, client, accounts):
     _set_consent_version(app, "2027-4")
     staff = accounts.login_as("staff")
-    page = client.get("/backoffice/przyjmij").get_data(as_text=True)
+    page = client.get("/backoffice/zapisz-zgloszenie").get_data(as_text=True)
     before = utcnow()
 
     response = client.post(
-        "/backoffice/przyjmij",
+        "/backoffice/zapisz-zgloszenie",
         data={
             "csrf_token": hidden_value(page, "csrf_token"),
             "submission_key": hidden_value(page, "submission_key"),

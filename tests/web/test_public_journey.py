@@ -61,7 +61,7 @@ def test_submit_then_confirmation_then_status_then_cancel(client):
     status = client.get(f"/zgloszenie/{request.access_token}").get_data(as_text=True)
     assert request.reference in status
     with client.application.test_request_context(), force_locale("pl"):
-        assert gettext("Received, waiting for review") in status
+        assert gettext("Sent – waiting to be checked") in status
     assert "/anuluj" in status
     assert "774000000" in status
 

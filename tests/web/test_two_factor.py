@@ -195,13 +195,13 @@ def test_the_code_step_keeps_the_page_asked_for(client, accounts, frozen):
     token = csrf_from(client, "/backoffice/logowanie")
     client.post(
         "/backoffice/logowanie",
-        query_string={"next": "/backoffice/przyjmij"},
+        query_string={"next": "/backoffice/zapisz-zgloszenie"},
         data={"csrf_token": token, "email": email, "password": PASSWORD},
     )
 
     response = _enter_code(client, _code(secret, frozen))
 
-    assert response.headers["Location"] == "/backoffice/przyjmij"
+    assert response.headers["Location"] == "/backoffice/zapisz-zgloszenie"
 
 
 class TestThrottle:

@@ -6,6 +6,11 @@
   var errorSummary = document.getElementById("error-summary");
   if (errorSummary) { errorSummary.focus(); }
 
+  // Print buttons come hidden: without JavaScript they could do nothing, and the browser's
+  // own Print command is what the page tells people to use.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print][hidden]"), function (button) {
+    button.hidden = false;
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-print]");
     if (button) { window.print(); }
