@@ -71,25 +71,23 @@ class RequestForm(BaseForm):
             ),
         ],
     )
-    email_updates = BooleanField(_l("Send me e-mail updates about this request"))
+    # Ticked on the blank form: an address given means "write to me" unless the person
+    # unticks it; without an address the tick means nothing (the service ignores it).
+    email_updates = BooleanField(_l("Write to me about this request by e-mail"), default=True)
     address = StringField(
-        _l("Address"),
+        _l("Address (only for renovation at home)"),
         validators=[Length(max=300, message=_l("The address is too long (up to 300 characters)."))],
     )
     contact_time = StringField(
         _l("When is the best time to call you? (optional)"),
         validators=[Length(max=200, message=_l("Write up to 200 characters."))],
     )
-    is_senior = BooleanField(_l("I am a senior (aged 60 or over)"))
+    is_senior = BooleanField(_l("I am aged 60 or over"))
     receives_assistance = BooleanField(_l("I receive support from the social welfare centre"))
     consent = BooleanField(
-        _l(
-            "I have read the information on personal data and I agree to my data being used to handle this request"
-        ),
+        _l("I agree to my data being used to handle this request"),
         validators=[
-            InputRequired(
-                _l("Tick the box to confirm you have read the information on personal data.")
-            )
+            InputRequired(_l("Tick the box to agree to your data being used for this request."))
         ],
     )
     # Left empty by people; filled by bots that fill every field.
@@ -111,12 +109,6 @@ class RequestForm(BaseForm):
         if category is not None and category.requires_address and not (field.data or "").strip():
             raise ValidationError(
                 _l("Give the address where the work is to be done: street, house and flat number.")
-            )
-
-    def validate_email_updates(self, field) -> None:
-        if field.data and not (self.email.data or "").strip():
-            raise ValidationError(
-                _l("Enter your e-mail address to get updates, or untick this box.")
             )
 
     def validate_receives_assistance(self, field) -> None:

@@ -141,8 +141,11 @@ class LiveServer:
     def __call__(self, path: str = "/") -> str:
         return self.url + path
 
-    def seed_request(self, **changes) -> SeededRequest:
-        """A request as the form would record it, made through the service layer."""
+    def seed_request(self, status=None, **changes) -> SeededRequest:
+        """A request as the form would record it, made through the service layer.
+
+        status: walk it there through the office's moves, as tests.factories does.
+        """
         with self.app.app_context():
             category = db.session.scalars(
                 db.select(ServiceCategory).where(ServiceCategory.code == "tailoring")
@@ -162,6 +165,10 @@ class LiveServer:
                 upload_folder=self.app.config["UPLOAD_FOLDER"],
                 timezone=self.app.config["BABEL_DEFAULT_TIMEZONE"],
             )
+            if status is not None:
+                from tests.factories import walk_to
+
+                walk_to(submission.request, status)
             seeded = SeededRequest(submission.request.reference, submission.request.access_token)
             db.session.remove()
             return seeded

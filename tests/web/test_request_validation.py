@@ -1,5 +1,7 @@
 """Every validation rule of the form: a message at the field, everything typed kept, no request."""
 
+import re
+
 import pytest
 
 from .helpers import category_id, request_count, submit
@@ -24,7 +26,6 @@ CASES = [
     ("phone", {"phone": "zadzwoń do mnie"}),
     ("email", {"email": "janina@"}),
     ("email", {"email": "janina.example.pl"}),
-    ("email_updates", {"email_updates": "y", "email": ""}),
     ("contact_time", {"contact_time": "r" * 201}),
     ("receives_assistance", {"is_senior": None, "receives_assistance": None}),
     ("consent", {"consent": None}),
@@ -94,6 +95,29 @@ def test_email_updates_with_an_email_are_recorded(client):
 
     request = only_request(client)
     assert request.email == "janina@example.pl" and request.email_updates is True
+
+
+def test_the_blank_form_has_the_email_box_ticked_and_an_address_alone_means_updates(client):
+    from .helpers import only_request
+
+    page = client.get("/zglos").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*name="email_updates"', page) or re.search(
+        r'<input[^>]*name="email_updates"[^>]*checked', page
+    )
+
+    # The box as the blank form sends it: ticked, with no address. Nothing to write to.
+    response = submit(client, email="", email_updates="y")
+    assert response.status_code == 303
+    assert only_request(client).email_updates is False
+
+
+def test_unticking_the_email_box_means_no_emails(client):
+    from .helpers import only_request
+
+    submit(client, email="janina@example.pl", email_updates=None)
+
+    request = only_request(client)
+    assert request.email == "janina@example.pl" and request.email_updates is False
 
 
 @pytest.mark.parametrize(
