@@ -75,6 +75,8 @@ class EventKind(StrEnum):
     EDIT = "edit"
     NOTE = "note"
     WORK_LOG = "work_log"
+    # The resident answered the office's question through the private link.
+    ANSWER = "answer"
 
 
 class Outcome(StrEnum):
@@ -102,6 +104,8 @@ class MessageKind(StrEnum):
     DIGEST = "digest"
     # A resident asked for their request's private link by e-mail.
     PRIVATE_LINK = "private_link"
+    # Staff hear that a resident answered the office's question.
+    RESIDENT_ANSWER = "resident_answer"
 
 
 class OutboxStatus(StrEnum):
@@ -308,6 +312,9 @@ class ServiceRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the resident answered the office's question online; cleared by the office's next
+    # move. The queue marks such a request "the resident's answer".
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set when the retention run or an erasure removed the personal data.
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

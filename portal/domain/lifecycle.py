@@ -63,7 +63,8 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (Status.SUBMITTED, Status.ACCEPTED): _OFFICE,
     (Status.SUBMITTED, Status.DECLINED): _OFFICE,
     (Status.SUBMITTED, Status.CANCELLED): _OFFICE_AND_RESIDENT,
-    (Status.NEEDS_INFO, Status.SUBMITTED): _OFFICE,
+    # The office resumes checking; or the resident answers its question online.
+    (Status.NEEDS_INFO, Status.SUBMITTED): _OFFICE_AND_RESIDENT,
     (Status.NEEDS_INFO, Status.ACCEPTED): _OFFICE,
     (Status.NEEDS_INFO, Status.DECLINED): _OFFICE,
     (Status.NEEDS_INFO, Status.CANCELLED): _OFFICE_AND_RESIDENT,
@@ -178,6 +179,13 @@ def check_move(
 def resident_can_cancel(current: Status) -> bool:
     """Tell whether the resident may still cancel through the private link."""
     return is_allowed(current, Status.CANCELLED, Role.RESIDENT)
+
+
+def resident_can_answer(current: Status) -> bool:
+    """Tell whether the office is waiting for the resident's answer, which sends it back."""
+    return Status(current) == Status.NEEDS_INFO and is_allowed(
+        current, Status.SUBMITTED, Role.RESIDENT
+    )
 
 
 def is_open(status: Status) -> bool:

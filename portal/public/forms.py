@@ -143,6 +143,19 @@ class LostLinkForm(BaseForm):
     )
 
 
+class AnswerForm(BaseForm):
+    """The resident's answer to the office's question, through the private link."""
+
+    answer = TextAreaField(
+        _l("Your answer"),
+        validators=[
+            InputRequired(_l("Write your answer.")),
+            Length(max=2000, message=_l("Write up to 2000 characters.")),
+        ],
+    )
+    photos = MultipleFileField(_l("Photos (optional, up to 3)"))
+
+
 class LinkByEmailForm(BaseForm):
     """One button: send me my request's private link by e-mail."""
 

@@ -18,7 +18,14 @@ from ..services import notifications
 from ..web import pagecache
 from ..web.formerrors import show_error
 from . import bp
-from .forms import CancelForm, LinkByEmailForm, LostLinkForm, RequestForm, new_submission_key
+from .forms import (
+    AnswerForm,
+    CancelForm,
+    LinkByEmailForm,
+    LostLinkForm,
+    RequestForm,
+    new_submission_key,
+)
 
 PHOTO_MESSAGES = {
     "too_large": N_("The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo."),
@@ -35,6 +42,19 @@ def _submit_limit() -> str:
 
 def _lookup_limit() -> str:
     return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def _link_limit() -> str:
+    return current_app.config["LINK_EMAIL_RATE_LIMIT"]
+
+
+def _answer_limit() -> str:
+    return current_app.config["ANSWER_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    """Limits counted per request (its private link), whoever sends."""
+    return f"{request.endpoint}:" + (request.view_args or {}).get("token", "")
 
 
 def _lookup_reference_key() -> str:
@@ -85,7 +105,7 @@ def new_request():
         flash(_("The form could not be sent. Please try again, or call us."), "error")
         return render_template("public/new_request.html", form=form), 200
     if form.validate_on_submit():
-        cleaned = _clean_photos(form)
+        cleaned = _clean_photos(form.photos)
         if cleaned is not None:
             try:
                 submission = services.submit_request(
@@ -103,13 +123,12 @@ def new_request():
     return render_template("public/new_request.html", form=form)
 
 
-def _clean_photos(form: RequestForm):
-    files = [f for f in form.photos.data or [] if getattr(f, "filename", "")]
+def _clean_photos(field):
+    """The photos of a file field, checked and cleaned; None with errors at the field."""
+    files = [f for f in field.data or [] if getattr(f, "filename", "")]
     config = current_app.config
     if len(files) > config["PHOTO_MAX_COUNT"]:
-        form.photos.errors.append(
-            _("Add at most %(count)s photos.", count=config["PHOTO_MAX_COUNT"])
-        )
+        field.errors.append(_("Add at most %(count)s photos.", count=config["PHOTO_MAX_COUNT"]))
         return None
     cleaned = []
     for upload in files:
@@ -123,14 +142,14 @@ def _clean_photos(form: RequestForm):
                 )
             )
         except PhotoRejected as rejection:
-            form.photos.errors.append(
+            field.errors.append(
                 _(
                     PHOTO_MESSAGES[rejection.reason],
                     name=upload.filename[:80],
                     limit=config["PHOTO_MAX_BYTES"] // (1024 * 1024),
                 )
             )
-    return None if form.photos.errors else cleaned
+    return None if field.errors else cleaned
 
 
 def _request_data(form: RequestForm, cleaned) -> services.RequestData:
@@ -170,14 +189,49 @@ def confirmation(token: str):
 
 @bp.get("/zgloszenie/<token>")
 def status(token: str):
-    service_request = _request_or_404(token)
+    return _status_page(_request_or_404(token))
+
+
+def _status_page(service_request, answer_form: AnswerForm | None = None, code: int = 200):
+    can_answer = lifecycle.resident_can_answer(service_request.status)
     return render_template(
         "public/status.html",
         service_request=service_request,
         box=request_status_box(service_request),
         can_cancel=lifecycle.resident_can_cancel(service_request.status),
+        answer_form=(answer_form or AnswerForm()) if can_answer else None,
         link_form=LinkByEmailForm(),
-    )
+    ), code
+
+
+@bp.post("/zgloszenie/<token>/odpowiedz")
+@limiter.limit(_answer_limit, key_func=_token_key)
+def answer(token: str):
+    """The resident answers the office's question: text and photos, through the private link."""
+    service_request = _request_or_404(token)
+    if not lifecycle.resident_can_answer(service_request.status):
+        flash(_("The office is not waiting for an answer to this request any more."), "info")
+        return redirect(url_for("public.status", token=token), 303)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        cleaned = _clean_photos(form.photos)
+        if cleaned is not None:
+            try:
+                services.answer_question(
+                    service_request,
+                    form.answer.data,
+                    photos_added=cleaned,
+                    upload_folder=current_app.config["UPLOAD_FOLDER"],
+                )
+            except DomainError as refused:
+                show_error(form, refused)
+            else:
+                flash(
+                    _("Thank you. Your answer has been sent to the office."),
+                    "success",
+                )
+                return redirect(url_for("public.status", token=token), 303)
+    return _status_page(service_request, form)
 
 
 @bp.get("/zgloszenie/<token>/do-druku")
@@ -189,14 +243,6 @@ def printable(token: str):
         service_request=service_request,
         box=request_status_box(service_request),
     )
-
-
-def _link_limit() -> str:
-    return current_app.config["LINK_EMAIL_RATE_LIMIT"]
-
-
-def _token_key() -> str:
-    return "link:" + (request.view_args or {}).get("token", "")
 
 
 @bp.post("/zgloszenie/<token>/link-na-email")

@@ -81,6 +81,22 @@ def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
     _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
 
 
+def resident_answered(request: ServiceRequest, event: RequestEvent) -> None:
+    """Queue one message per member of staff who hears of requests at once: an answer is in.
+
+    Staff who read a daily digest find the request back in the queue, marked as answered.
+    """
+    for user in _staff_with(NotificationPreference.IMMEDIATE):
+        _enqueue(
+            MessageKind.RESIDENT_ANSWER,
+            user.email,
+            _staff_facts(request),
+            request=request,
+            user=user,
+            dedupe_key=f"answer:{event.id}:{user.id}",
+        )
+
+
 @use_case
 def send_private_link(request: ServiceRequest) -> OutboxMessage | None:
     """Queue the request's private link to the address given in it, and to no other."""

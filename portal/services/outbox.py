@@ -49,6 +49,7 @@ TEMPLATES = {
     MessageKind.NEW_REQUEST: "emails/new_request_staff",
     MessageKind.DIGEST: "emails/digest",
     MessageKind.PRIVATE_LINK: "emails/private_link",
+    MessageKind.RESIDENT_ANSWER: "emails/resident_answer_staff",
 }
 
 
@@ -400,7 +401,7 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
         )
     elif message.kind == MessageKind.PRIVATE_LINK:
         context.update(private_link=url_for("public.status", token=facts["token"], _external=True))
-    elif message.kind == MessageKind.NEW_REQUEST:
+    elif message.kind in (MessageKind.NEW_REQUEST, MessageKind.RESIDENT_ANSWER):
         context.update(request=_staff_item(facts))
     elif message.kind == MessageKind.DIGEST:
         context.update(
@@ -432,6 +433,8 @@ def _subject(message: OutboxMessage, context: dict) -> str:
         )
     if message.kind == MessageKind.NEW_REQUEST:
         return _("New request %(reference)s", reference=context["reference"])
+    if message.kind == MessageKind.RESIDENT_ANSWER:
+        return _("Answer from the resident: %(reference)s", reference=context["reference"])
     if message.kind == MessageKind.PRIVATE_LINK:
         return _("The link to your request %(reference)s", reference=context["reference"])
     count = len(context["requests"])

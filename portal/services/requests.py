@@ -218,6 +218,7 @@ def _move(
         request.scheduled_time = (scheduled_time or "").strip()[:40]
     request.status = move.target
     request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
+    request.answered_at = None  # the office has acted on the resident's answer, if any
     event = _event(
         EventKind.STATUS,
         actor,
@@ -359,6 +360,56 @@ def move_request(
         expected_version=expected_version,
         **{name: values[name] for name in wanted},
     )
+
+
+@flushed_at_commit
+def answer_question(
+    request: ServiceRequest,
+    answer: str,
+    *,
+    photos_added: list[photos.CleanPhoto] | None = None,
+    upload_folder: str,
+) -> RequestEvent:
+    """Record the resident's answer to the office's question and send the request back.
+
+    The answer (and any photos) goes into the history, the request returns to the office's
+    queue marked as answered, and staff are told through the outbox.
+    """
+    answer = (answer or "").strip()
+    if not lifecycle.resident_can_answer(request.status):
+        raise lifecycle.TransitionNotAllowed(request.status, Status.SUBMITTED, Role.RESIDENT)
+    if not answer:
+        raise DomainError(N_("Write your answer."), field="answer")
+    added = photos_added or []
+    stored = [photos.store_photo(upload_folder, photo) for photo in added]
+    try:
+        request.photos.extend(
+            Photo(
+                stored_name=name, width=photo.width, height=photo.height, size_bytes=len(photo.data)
+            )
+            for name, photo in zip(stored, added, strict=True)
+        )
+        event = _event(
+            EventKind.ANSWER,
+            Actor.resident(),
+            from_status=request.status,
+            to_status=Status.SUBMITTED,
+            note=answer,
+            is_public=True,
+            changes={"photos": len(added)} if added else None,
+        )
+        request.status = Status.SUBMITTED
+        request.answered_at = event.created_at
+        request.events.append(event)
+        db.session.flush()  # the staff's messages name the event
+        notifications.resident_answered(request, event)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for name in stored:
+            photos.remove_photo(upload_folder, name)
+        raise
+    return event
 
 
 def cancel_by_resident(

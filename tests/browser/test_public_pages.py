@@ -91,6 +91,30 @@ def open_status_declined(page, server):
     return status
 
 
+def open_status_needs_info(page, server):
+    seeded = server.seed_request(status=Status.NEEDS_INFO)
+    status = page.goto(server(f"/zgloszenie/{seeded.token}")).status
+    expect(page.locator("#answer")).to_be_visible()
+    return status
+
+
+def open_status_answer_errors(page, server):
+    seeded = server.seed_request(status=Status.NEEDS_INFO)
+    page.goto(server(f"/zgloszenie/{seeded.token}"))
+    status = _submit(page, ".answer-panel form")
+    expect(page.locator("#error-summary")).to_be_focused()
+    return status
+
+
+def open_status_answered(page, server):
+    seeded = server.seed_request(status=Status.NEEDS_INFO)
+    page.goto(server(f"/zgloszenie/{seeded.token}"))
+    page.locator("#answer").fill("Spodnie są wełniane.")
+    status = _submit(page, ".answer-panel form")
+    expect(page.locator(".notice--success")).to_be_visible()
+    return status
+
+
 def open_accessibility_statement(page, server):
     return page.goto(server("/deklaracja-dostepnosci")).status
 
@@ -150,6 +174,9 @@ PAGES = {
     "status-scheduled": (open_status_scheduled, 200),
     "status-declined": (open_status_declined, 200),
     "printable": (open_printable, 200),
+    "status-needs-info": (open_status_needs_info, 200),
+    "status-answer-errors": (open_status_answer_errors, 200),
+    "status-answered": (open_status_answered, 200),
     "accessibility-statement": (open_accessibility_statement, 200),
     "lost-link": (open_lost_link, 200),
     "lost-link-errors": (open_lost_link_with_errors, 200),

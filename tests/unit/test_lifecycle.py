@@ -24,7 +24,7 @@ EXPECTED = {
         Status.CANCELLED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
     },
     Status.NEEDS_INFO: {
-        Status.SUBMITTED: {Role.STAFF, Role.ADMIN},
+        Status.SUBMITTED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
         Status.ACCEPTED: {Role.STAFF, Role.ADMIN},
         Status.DECLINED: {Role.STAFF, Role.ADMIN},
         Status.CANCELLED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
