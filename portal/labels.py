@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 
 from .domain.lifecycle import Role, Status
 from .i18n import lazy_gettext as _l
@@ -217,6 +217,25 @@ def status_box(
     if message and not box.message:
         box.message_label, box.message = str(_l("Message from the club")), message
     return box
+
+
+def waiting_sentence(estimate) -> str:
+    """Say a waiting estimate plainly, or that there is too little to go on."""
+    if estimate is None:
+        return str(
+            _l(
+                "We cannot yet say how long the wait usually is: the workshop has done too "
+                "few jobs of this kind lately."
+            )
+        )
+    return ngettext(
+        "Usually %(low)d–%(num)d week until the work is done, judging by the last months. "
+        "This is not a promise.",
+        "Usually %(low)d–%(num)d weeks until the work is done, judging by the last months. "
+        "This is not a promise.",
+        estimate.high,
+        low=estimate.low,
+    )
 
 
 EVENT_ACTORS = {

@@ -9,9 +9,10 @@ from .. import queries, services
 from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
+from ..domain.waiting import TOLD
 from ..extensions import limiter
 from ..i18n import N_
-from ..labels import request_status_box
+from ..labels import request_status_box, waiting_sentence
 from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
 from ..services import notifications
@@ -75,19 +76,30 @@ def home():
     )
 
 
+def _today():
+    return services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _waiting_sentences(categories) -> dict[int, str]:
+    """Each service's usual wait for a request sent today, in words."""
+    estimates = queries.estimates_by_service(_today())
+    return {c.id: waiting_sentence(estimates.get(c.id)) for c in categories}
+
+
 def _blank_form_page(categories) -> str:
     """The empty form, with the service named in ?rodzaj= already chosen."""
     chosen = next((c for c in categories if c.code == request.args.get("rodzaj")), None)
+    waiting = _waiting_sentences(categories)
 
     def render() -> str:
         form = RequestForm(categories, submission_key=pagecache.placeholder("submission_key"))
         if chosen is not None:
             form.category_id.data = chosen.id
-        return render_template("public/new_request.html", form=form)
+        return render_template("public/new_request.html", form=form, waiting=waiting)
 
     return pagecache.cached_page(
         _settings_version(categories),
-        ("new_request", chosen.id if chosen else None),
+        ("new_request", chosen.id if chosen else None, tuple(sorted(waiting.items()))),
         render,
         fresh={"submission_key": new_submission_key},
     )
@@ -103,7 +115,9 @@ def new_request():
     if form.is_submitted() and form.website.data:
         form.website.data = ""
         flash(_("The form could not be sent. Please try again, or call us."), "error")
-        return render_template("public/new_request.html", form=form), 200
+        return render_template(
+            "public/new_request.html", form=form, waiting=_waiting_sentences(categories)
+        ), 200
     if form.validate_on_submit():
         cleaned = _clean_photos(form.photos)
         if cleaned is not None:
@@ -120,7 +134,9 @@ def new_request():
                 return redirect(
                     url_for("public.confirmation", token=submission.request.access_token), 303
                 )
-    return render_template("public/new_request.html", form=form)
+    return render_template(
+        "public/new_request.html", form=form, waiting=_waiting_sentences(categories)
+    )
 
 
 def _clean_photos(field):
@@ -183,8 +199,16 @@ def confirmation(token: str):
         "public/confirmation.html",
         service_request=service_request,
         box=request_status_box(service_request),
+        waiting=_waiting_for(service_request),
         link_form=LinkByEmailForm(),
     )
+
+
+def _waiting_for(service_request) -> str:
+    """The request's usual wait in words, while it waits for a date; else nothing."""
+    if service_request.status not in TOLD:
+        return ""
+    return waiting_sentence(queries.estimate_for(service_request, _today()))
 
 
 @bp.get("/zgloszenie/<token>")
@@ -198,6 +222,7 @@ def _status_page(service_request, answer_form: AnswerForm | None = None, code: i
         "public/status.html",
         service_request=service_request,
         box=request_status_box(service_request),
+        waiting=_waiting_for(service_request),
         can_cancel=lifecycle.resident_can_cancel(service_request.status),
         answer_form=(answer_form or AnswerForm()) if can_answer else None,
         link_form=LinkByEmailForm(),
@@ -323,7 +348,8 @@ def accessibility():
 
 def rate_limited_form():
     """Show the form again, with what was typed, when one address sends too many requests."""
-    form = RequestForm(queries.active_categories())
+    categories = queries.active_categories()
+    form = RequestForm(categories)
     form.website.data = ""
     flash(
         _(
@@ -332,4 +358,6 @@ def rate_limited_form():
         ),
         "error",
     )
-    return render_template("public/new_request.html", form=form), 429
+    return render_template(
+        "public/new_request.html", form=form, waiting=_waiting_sentences(categories)
+    ), 429

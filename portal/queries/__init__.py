@@ -2,7 +2,8 @@
 
 `requests` holds the queue, one request for the office or the resident, the board and
 the catalogue (the institution, services, groups, editions, accounts); `figures` the
-aggregates of the reports. The first are importable from here.
+aggregates of the reports; `waiting` the counts behind a waiting estimate. The first and
+the last are importable from here.
 """
 
 from .requests import (
@@ -24,6 +25,7 @@ from .requests import (
     status_counts,
     work_sessions_of,
 )
+from .waiting import estimate_for, estimates_by_service
 
 __all__ = [
     "BOARD_COLUMNS",
@@ -34,6 +36,8 @@ __all__ = [
     "active_categories",
     "all_categories",
     "editions",
+    "estimate_for",
+    "estimates_by_service",
     "groups",
     "institution",
     "jobs_for",
