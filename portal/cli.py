@@ -136,9 +136,12 @@ def _delivery_line(done: outbox.Delivery) -> str:
 
 @outbox_group.command("digest")
 def outbox_digest_command() -> None:
-    """Queue the daily digest of new requests for staff who chose one."""
+    """Queue the daily messages: staff digests of new requests, residents' one reminder of
+    the satisfaction check."""
     created = notifications.build_digests()
     click.echo(f"Queued {len(created)} digest(s).")
+    reminders = notifications.queue_feedback_reminders()
+    click.echo(f"Queued {reminders} satisfaction reminder(s).")
 
 
 retention_group = AppGroup("retention", help="Erase the personal data of old closed requests.")

@@ -10,9 +10,12 @@ from flask_babel import format_date, ngettext
 from .domain.lifecycle import Role, Status
 from .i18n import lazy_gettext as _l
 from .models import (
+    AsAgreed,
     Channel,
     ConsentMethod,
+    ContactRating,
     EventKind,
+    FeedbackChannel,
     Gender,
     Outcome,
     RequesterKind,
@@ -340,6 +343,22 @@ def change_value(field: str, value):
 OUTCOME_LABELS = {
     Outcome.DONE: _l("done"),
     Outcome.NOT_DONE: _l("could not be done"),
+}
+
+AS_AGREED_LABELS = {
+    AsAgreed.YES: _l("Yes"),
+    AsAgreed.PARTLY: _l("Partly"),
+    AsAgreed.NO: _l("No"),
+}
+CONTACT_LABELS = {
+    ContactRating.GOOD: _l("Good"),
+    ContactRating.FAIR: _l("So-so"),
+    ContactRating.POOR: _l("Poor"),
+}
+FEEDBACK_CHANNEL_LABELS = {
+    FeedbackChannel.ONLINE: _l("on the request's page"),
+    FeedbackChannel.PHONE: _l("by phone"),
+    FeedbackChannel.PAPER: _l("on paper"),
 }
 
 GENDER_LABELS = {

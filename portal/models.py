@@ -106,6 +106,8 @@ class MessageKind(StrEnum):
     PRIVATE_LINK = "private_link"
     # Staff hear that a resident answered the office's question.
     RESIDENT_ANSWER = "resident_answer"
+    # One reminder of the satisfaction check, to a resident who asked for e-mail.
+    FEEDBACK_REMINDER = "feedback_reminder"
 
 
 class OutboxStatus(StrEnum):
@@ -336,6 +338,9 @@ class ServiceRequest(db.Model):
     photos: Mapped[list[Photo]] = relationship(
         back_populates="request", order_by="Photo.id", cascade="all, delete-orphan"
     )
+    feedback: Mapped[Feedback | None] = relationship(
+        back_populates="request", cascade="all, delete-orphan", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
     # The queue lists one status at a time in order of arrival; the board a job status in
@@ -391,6 +396,49 @@ class RequestEvent(db.Model):
 
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class AsAgreed(StrEnum):
+    """Was the work done as agreed?"""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class ContactRating(StrEnum):
+    """How was the contact with the club?"""
+
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+
+
+class FeedbackChannel(StrEnum):
+    ONLINE = "online"
+    PHONE = "phone"
+    PAPER = "paper"
+
+
+class Feedback(db.Model):
+    """A resident's answers to the short satisfaction check after a job was done.
+
+    Every answer is optional; reports count the two closed questions and never show the
+    comment, which stays in the back office (and is erased with the request's personal data).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), unique=True)
+    as_agreed: Mapped[AsAgreed | None] = mapped_column(_enum(AsAgreed))
+    contact: Mapped[ContactRating | None] = mapped_column(_enum(ContactRating))
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    channel: Mapped[FeedbackChannel] = mapped_column(_enum(FeedbackChannel))
+    # Who wrote down answers given by phone or on paper; none for the resident's own.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="feedback")
+    recorded_by: Mapped[User | None] = relationship()
 
 
 class Photo(db.Model):

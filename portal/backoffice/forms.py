@@ -20,7 +20,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain.lifecycle import Role
 from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
-from ..models import Channel, NotificationPreference
+from ..labels import AS_AGREED_LABELS, CONTACT_LABELS, FEEDBACK_CHANNEL_LABELS
+from ..models import Channel, FeedbackChannel, NotificationPreference
 from ..web.forms import BaseForm
 from ..web.inputguard import bounded_date, bounded_int
 
@@ -379,3 +380,31 @@ class CurrentPasswordForm(BaseForm):
 
 class SecuritySettingsForm(BaseForm):
     require_two_factor = BooleanField(_l("Require two-factor login of every back-office account"))
+
+
+class StaffFeedbackForm(BaseForm):
+    """A resident's satisfaction answers given by phone or on paper, written down by staff."""
+
+    channel = RadioField(
+        _l("How were the answers given?"),
+        choices=[
+            (FeedbackChannel.PHONE.value, FEEDBACK_CHANNEL_LABELS[FeedbackChannel.PHONE]),
+            (FeedbackChannel.PAPER.value, FEEDBACK_CHANNEL_LABELS[FeedbackChannel.PAPER]),
+        ],
+        default=FeedbackChannel.PHONE.value,
+        validators=[InputRequired(_l("Choose how the answers were given."))],
+    )
+    as_agreed = RadioField(
+        _l("Was the work done as agreed?"),
+        choices=[(a.value, label) for a, label in AS_AGREED_LABELS.items()],
+        validators=[Optional()],
+    )
+    contact = RadioField(
+        _l("How was the contact with the club?"),
+        choices=[(c.value, label) for c, label in CONTACT_LABELS.items()],
+        validators=[Optional()],
+    )
+    comment = TextAreaField(
+        _l("The resident's comment (optional)"),
+        validators=[Length(max=1000, message=_l("Write up to 1000 characters."))],
+    )

@@ -15,8 +15,8 @@ from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
 from ..extensions import db
 from ..labels import STATUS_LABELS
-from ..models import Photo
-from ..services import worklog
+from ..models import FeedbackChannel, Photo
+from ..services import feedback, worklog
 from ..web.formerrors import show_error
 from ..web.permissions import (
     Permission,
@@ -26,7 +26,7 @@ from ..web.permissions import (
     require_permission,
 )
 from . import bp
-from .forms import EditRequestForm, NoteForm, StatusChangeForm, WorkLogForm
+from .forms import EditRequestForm, NoteForm, StaffFeedbackForm, StatusChangeForm, WorkLogForm
 
 
 def visible_request(request_id: int):
@@ -71,7 +71,13 @@ def _group_choices(groups) -> list:
 
 
 def render_request_page(
-    service_request, status_forms=None, note_form=None, work_form=None, work_error=None, code=200
+    service_request,
+    status_forms=None,
+    note_form=None,
+    work_form=None,
+    work_error=None,
+    feedback_form=None,
+    code=200,
 ):
     today = services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     if work_form is None:
@@ -103,6 +109,10 @@ def render_request_page(
             can_edit=has_permission(current_user, Permission.EDIT_REQUEST)
             and lifecycle.may_change_record(service_request.status, current_user.role),
             requirements=lifecycle.REQUIREMENTS,
+            feedback_form=(feedback_form or StaffFeedbackForm(formdata=None))
+            if has_permission(current_user, Permission.RECORD_FEEDBACK)
+            and feedback.asks_for_feedback(service_request)
+            else None,
         ),
         code,
     )
@@ -183,6 +193,32 @@ def add_note(request_id: int):
         return render_request_page(service_request, note_form=form)
     flash(_("The note has been added."), "success")
     return redirect(url_for("backoffice.request_page", request_id=request_id) + "#history", 303)
+
+
+@bp.post("/zgloszenia/<int:request_id>/opinia")
+@require_permission(Permission.RECORD_FEEDBACK)
+def record_feedback(request_id: int):
+    """Write down the resident's satisfaction answers given by phone or on paper."""
+    service_request = visible_request(request_id)
+    form = StaffFeedbackForm()
+    if not form.validate_on_submit():
+        return render_request_page(service_request, feedback_form=form)
+    try:
+        feedback.record_feedback(
+            service_request,
+            feedback.FeedbackAnswers(
+                as_agreed=form.as_agreed.data or None,
+                contact=form.contact.data or None,
+                comment=form.comment.data or "",
+            ),
+            Actor.of(current_user),
+            channel=FeedbackChannel(form.channel.data),
+        )
+    except DomainError as refused:
+        show_error(form, refused)
+        return render_request_page(service_request, feedback_form=form)
+    flash(_("The resident's answers have been recorded."), "success")
+    return redirect(url_for("backoffice.request_page", request_id=request_id) + "#feedback", 303)
 
 
 @bp.route("/zgloszenia/<int:request_id>/edycja", methods=["GET", "POST"])

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     EXPORT_PERSONAL_DATA = "export_personal_data"
     ERASE_PERSONAL_DATA = "erase_personal_data"
     VIEW_AUDIT = "view_audit"
+    RECORD_FEEDBACK = "record_feedback"
 
 
 _INSTRUCTOR = {
@@ -52,6 +53,8 @@ _STAFF = _INSTRUCTOR | {
     Permission.VIEW_REPORTS,
     # Answering a resident's request for a copy of their data is office work.
     Permission.EXPORT_PERSONAL_DATA,
+    # Writing down a resident's satisfaction answers given by phone or on paper.
+    Permission.RECORD_FEEDBACK,
 }
 _ADMIN = _STAFF | {
     Permission.CORRECT_COMPLETION,

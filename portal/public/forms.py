@@ -10,6 +10,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
+from ..labels import AS_AGREED_LABELS, CONTACT_LABELS
 from ..web.forms import BaseForm
 
 
@@ -154,6 +155,25 @@ class AnswerForm(BaseForm):
         ],
     )
     photos = MultipleFileField(_l("Photos (optional, up to 3)"))
+
+
+class FeedbackForm(BaseForm):
+    """The satisfaction check: every answer optional."""
+
+    as_agreed = RadioField(
+        _l("Was the work done as we agreed?"),
+        choices=[(a.value, label) for a, label in AS_AGREED_LABELS.items()],
+        validators=[Optional()],
+    )
+    contact = RadioField(
+        _l("How was the contact with us?"),
+        choices=[(c.value, label) for c, label in CONTACT_LABELS.items()],
+        validators=[Optional()],
+    )
+    comment = TextAreaField(
+        _l("Anything to add? (optional)"),
+        validators=[Length(max=1000, message=_l("Write up to 1000 characters."))],
+    )
 
 
 class LinkByEmailForm(BaseForm):

@@ -15,13 +15,14 @@ from ..i18n import N_
 from ..labels import request_status_box, waiting_sentence
 from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
-from ..services import notifications
+from ..services import feedback, notifications
 from ..web import pagecache
 from ..web.formerrors import show_error
 from . import bp
 from .forms import (
     AnswerForm,
     CancelForm,
+    FeedbackForm,
     LinkByEmailForm,
     LostLinkForm,
     RequestForm,
@@ -216,7 +217,12 @@ def status(token: str):
     return _status_page(_request_or_404(token))
 
 
-def _status_page(service_request, answer_form: AnswerForm | None = None, code: int = 200):
+def _status_page(
+    service_request,
+    answer_form: AnswerForm | None = None,
+    feedback_form: FeedbackForm | None = None,
+    code: int = 200,
+):
     can_answer = lifecycle.resident_can_answer(service_request.status)
     return render_template(
         "public/status.html",
@@ -225,8 +231,37 @@ def _status_page(service_request, answer_form: AnswerForm | None = None, code: i
         waiting=_waiting_for(service_request),
         can_cancel=lifecycle.resident_can_cancel(service_request.status),
         answer_form=(answer_form or AnswerForm()) if can_answer else None,
+        feedback_form=(feedback_form or FeedbackForm())
+        if feedback.asks_for_feedback(service_request)
+        else None,
         link_form=LinkByEmailForm(),
     ), code
+
+
+@bp.post("/zgloszenie/<token>/opinia")
+@limiter.limit(_answer_limit, key_func=_token_key)
+def give_feedback(token: str):
+    """The resident's answers to the satisfaction check; each one optional."""
+    service_request = _request_or_404(token)
+    if not feedback.asks_for_feedback(service_request):
+        return redirect(url_for("public.status", token=token), 303)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        try:
+            feedback.record_feedback(
+                service_request,
+                feedback.FeedbackAnswers(
+                    as_agreed=form.as_agreed.data or None,
+                    contact=form.contact.data or None,
+                    comment=form.comment.data or "",
+                ),
+                Actor.resident(),
+            )
+        except DomainError as refused:
+            show_error(form, refused)
+        else:
+            return redirect(url_for("public.status", token=token, _anchor="feedback"), 303)
+    return _status_page(service_request, feedback_form=form)
 
 
 @bp.post("/zgloszenie/<token>/odpowiedz")
@@ -256,7 +291,7 @@ def answer(token: str):
                     "success",
                 )
                 return redirect(url_for("public.status", token=token), 303)
-    return _status_page(service_request, form)
+    return _status_page(service_request, answer_form=form)
 
 
 @bp.get("/zgloszenie/<token>/do-druku")

@@ -21,11 +21,17 @@ from sqlalchemy.orm import contains_eager
 from ..domain.period import Period
 from ..extensions import db
 from ..models import (
+    AsAgreed,
     BaselineTotal,
+    ContactRating,
+    Feedback,
+    FeedbackChannel,
     Gender,
+    Outcome,
     ProgrammeEdition,
     RequesterKind,
     ServiceCategory,
+    ServiceRequest,
     ServiceTally,
     Trainee,
     WorkEntry,
@@ -125,6 +131,25 @@ class GenderCounts:
 
 
 @dataclass
+class FeedbackCounts:
+    """The satisfaction check's answers about the period's jobs: counts only, no comments."""
+
+    as_agreed: dict[AsAgreed | None, int] = field(
+        default_factory=lambda: {**{answer: 0 for answer in AsAgreed}, None: 0}
+    )
+    contact: dict[ContactRating | None, int] = field(
+        default_factory=lambda: {**{answer: 0 for answer in ContactRating}, None: 0}
+    )
+    by_channel: dict[FeedbackChannel, int] = field(
+        default_factory=lambda: {channel: 0 for channel in FeedbackChannel}
+    )
+
+    @property
+    def answered(self) -> int:
+        return sum(self.by_channel.values())
+
+
+@dataclass
 class Report:
     period: Period
     totals: ServiceTotals
@@ -133,6 +158,7 @@ class Report:
     hours_by_group: list[HoursRow]
     hours_by_edition: list[HoursRow]
     genders: GenderCounts
+    feedback: FeedbackCounts
     # Names of trainees stay in the back office: None when the report leaves it.
     hours_by_trainee: list[TraineeHours] | None = None
 
@@ -342,8 +368,27 @@ def trainees_by_gender(period: Period) -> GenderCounts:
     return counts
 
 
+def feedback_counts(period: Period) -> FeedbackCounts:
+    """Count the satisfaction answers about the jobs done in the period; one query."""
+    counts = FeedbackCounts()
+    for as_agreed, contact, channel, number in db.session.execute(
+        select(Feedback.as_agreed, Feedback.contact, Feedback.channel, func.count())
+        .join(ServiceRequest, ServiceRequest.id == Feedback.request_id)
+        .where(
+            ServiceRequest.outcome == Outcome.DONE,
+            ServiceRequest.completed_on >= period.starts_on,
+            ServiceRequest.completed_on <= period.ends_on,
+        )
+        .group_by(Feedback.as_agreed, Feedback.contact, Feedback.channel)
+    ):
+        counts.as_agreed[as_agreed] += number
+        counts.contact[contact] += number
+        counts.by_channel[channel] += number
+    return counts
+
+
 def build_report(period: Period, *, with_trainee_names: bool) -> Report:
-    """Gather every table of the report: nine queries, or eight without trainee names."""
+    """Gather every table of the report: ten queries, or nine without trainee names."""
     return Report(
         period=period,
         totals=service_totals(period),
@@ -352,6 +397,7 @@ def build_report(period: Period, *, with_trainee_names: bool) -> Report:
         hours_by_group=hours_by_group(period),
         hours_by_edition=hours_by_edition(period),
         genders=trainees_by_gender(period),
+        feedback=feedback_counts(period),
         hours_by_trainee=hours_by_trainee(period) if with_trainee_names else None,
     )
 

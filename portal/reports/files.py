@@ -18,7 +18,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..i18n import format_hours
-from ..labels import REQUESTER_KIND_LABELS
+from ..labels import (
+    AS_AGREED_LABELS,
+    CONTACT_LABELS,
+    FEEDBACK_CHANNEL_LABELS,
+    REQUESTER_KIND_LABELS,
+)
 from ..models import RequesterKind
 from ..queries.figures import Report
 from .chart import shown_months
@@ -122,8 +127,29 @@ def export_tables(report: Report, *, institution, prepared_on: date) -> list[Tab
                 [_("Total"), report.genders.total],
             ],
         ),
+        Table(
+            _("Residents' satisfaction"),
+            [_("Question"), _("Answer"), _("Answers")],
+            _feedback_rows(report),
+        ),
     ]
     return tables
+
+
+def _feedback_rows(report: Report) -> list[list]:
+    """The satisfaction check's counts; the comments never leave the back office."""
+    counts = report.feedback
+    rows = []
+    for question, labels, answers in (
+        (_("Was the work done as agreed?"), AS_AGREED_LABELS, counts.as_agreed),
+        (_("How was the contact with the club?"), CONTACT_LABELS, counts.contact),
+        (_("How the answers were given"), FEEDBACK_CHANNEL_LABELS, counts.by_channel),
+    ):
+        rows += [[question, str(label), answers[key]] for key, label in labels.items()]
+        if None in answers:
+            rows.append([question, _("no answer to this question"), answers[None]])
+    rows.append([_("Total"), "", counts.answered])
+    return rows
 
 
 def _csv_cell(value) -> str | int:

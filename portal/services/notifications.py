@@ -23,9 +23,11 @@ from ..domain.lifecycle import Role, Status
 from ..extensions import db
 from ..models import (
     Channel,
+    Feedback,
     MessageKind,
     NotificationPreference,
     OutboxMessage,
+    Outcome,
     RequestEvent,
     ServiceRequest,
     User,
@@ -45,6 +47,11 @@ RESIDENT_NOTIFIED = frozenset(
         Status.CANCELLED,
     }
 )
+# The satisfaction check's one reminder: a few days after the job was done, and not once
+# the job is long past.
+FEEDBACK_REMINDER_AFTER = timedelta(days=3)
+FEEDBACK_REMINDER_UNTIL = timedelta(days=30)
+
 # A request committed a moment before the digest ran may still be on its way in;
 # the digest covers up to this long ago and leaves the rest for the next one.
 DIGEST_SETTLE = timedelta(minutes=2)
@@ -151,6 +158,50 @@ def build_digests(now: datetime | None = None) -> list[OutboxMessage]:
             continue
         created.append(message)
     return created
+
+
+@use_case
+def queue_feedback_reminders(now: datetime | None = None) -> int:
+    """Queue the one reminder of the satisfaction check to residents who asked for e-mail.
+
+    Only for jobs done between FEEDBACK_REMINDER_UNTIL and FEEDBACK_REMINDER_AFTER ago whose
+    answers are not in; the dedupe key makes it one reminder per request, ever.
+    """
+    now = now or utcnow()
+    reminded = select(OutboxMessage.id).where(
+        OutboxMessage.request_id == ServiceRequest.id,
+        OutboxMessage.kind == MessageKind.FEEDBACK_REMINDER,
+    )
+    due = db.session.scalars(
+        select(ServiceRequest)
+        .outerjoin(Feedback, Feedback.request_id == ServiceRequest.id)
+        .where(
+            ServiceRequest.status == Status.COMPLETED,
+            ServiceRequest.outcome == Outcome.DONE,
+            ServiceRequest.closed_at <= now - FEEDBACK_REMINDER_AFTER,
+            ServiceRequest.closed_at > now - FEEDBACK_REMINDER_UNTIL,
+            ServiceRequest.anonymised_at.is_(None),
+            ServiceRequest.email_updates.is_(True),
+            ServiceRequest.email.is_not(None),
+            Feedback.id.is_(None),
+            ~reminded.exists(),
+        )
+        .order_by(ServiceRequest.id)
+    ).all()
+    for request in due:
+        _enqueue(
+            MessageKind.FEEDBACK_REMINDER,
+            request.email,
+            _resident_facts(request),
+            request=request,
+            dedupe_key=f"feedback:{request.id}",
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:  # another run queued them a moment ago
+        db.session.rollback()
+        return 0
+    return len(due)
 
 
 @use_case

@@ -50,6 +50,7 @@ TEMPLATES = {
     MessageKind.DIGEST: "emails/digest",
     MessageKind.PRIVATE_LINK: "emails/private_link",
     MessageKind.RESIDENT_ANSWER: "emails/resident_answer_staff",
+    MessageKind.FEEDBACK_REMINDER: "emails/feedback_reminder",
 }
 
 
@@ -399,7 +400,7 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
             status_label=box.label,
             private_link=url_for("public.status", token=facts["token"], _external=True),
         )
-    elif message.kind == MessageKind.PRIVATE_LINK:
+    elif message.kind in (MessageKind.PRIVATE_LINK, MessageKind.FEEDBACK_REMINDER):
         context.update(private_link=url_for("public.status", token=facts["token"], _external=True))
     elif message.kind in (MessageKind.NEW_REQUEST, MessageKind.RESIDENT_ANSWER):
         context.update(request=_staff_item(facts))
@@ -435,6 +436,8 @@ def _subject(message: OutboxMessage, context: dict) -> str:
         return _("New request %(reference)s", reference=context["reference"])
     if message.kind == MessageKind.RESIDENT_ANSWER:
         return _("Answer from the resident: %(reference)s", reference=context["reference"])
+    if message.kind == MessageKind.FEEDBACK_REMINDER:
+        return _("How did we do? Request %(reference)s", reference=context["reference"])
     if message.kind == MessageKind.PRIVATE_LINK:
         return _("The link to your request %(reference)s", reference=context["reference"])
     count = len(context["requests"])

@@ -161,6 +161,8 @@ def anonymise(
                 done.events += 1
             event.note = ERASED if event.note else ""
             event.changes = _blanked(event.changes) if event.changes else event.changes
+        if request.feedback is not None:
+            request.feedback.comment = ""  # the counts stay, the resident's words go
         for session in request.work_sessions:
             session.description = ERASED
             done.work_sessions += 1

@@ -115,6 +115,21 @@ def open_status_answered(page, server):
     return status
 
 
+def open_status_completed(page, server):
+    seeded = server.seed_request(status=Status.COMPLETED)
+    status = page.goto(server(f"/zgloszenie/{seeded.token}")).status
+    expect(page.locator("#feedback-heading")).to_be_visible()
+    return status
+
+
+def open_status_feedback_errors(page, server):
+    seeded = server.seed_request(status=Status.COMPLETED)
+    page.goto(server(f"/zgloszenie/{seeded.token}"))
+    status = _submit(page, ".feedback-panel form")
+    expect(page.locator("#error-summary")).to_be_focused()
+    return status
+
+
 def open_accessibility_statement(page, server):
     return page.goto(server("/deklaracja-dostepnosci")).status
 
@@ -177,6 +192,8 @@ PAGES = {
     "status-needs-info": (open_status_needs_info, 200),
     "status-answer-errors": (open_status_answer_errors, 200),
     "status-answered": (open_status_answered, 200),
+    "status-completed": (open_status_completed, 200),
+    "status-feedback-errors": (open_status_feedback_errors, 200),
     "accessibility-statement": (open_accessibility_statement, 200),
     "lost-link": (open_lost_link, 200),
     "lost-link-errors": (open_lost_link_with_errors, 200),

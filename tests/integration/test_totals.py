@@ -346,7 +346,7 @@ def test_totals_are_counted_by_the_database_in_grouped_queries(app, world):
     )
 
 
-def test_the_whole_report_is_nine_grouped_queries_or_eight_without_names(app, world):
+def test_the_whole_report_is_ten_grouped_queries_or_nine_without_names(app, world):
     period = Period.year(2026)
 
     with_names, report = _statements(
@@ -356,8 +356,8 @@ def test_the_whole_report_is_nine_grouped_queries_or_eight_without_names(app, wo
         app, lambda: figures.build_report(period, with_trainee_names=False)
     )
 
-    assert len(with_names) == 9 and len(without_names) == 8
-    assert sum("GROUP BY" in statement.upper() for statement in with_names) == 8
+    assert len(with_names) == 10 and len(without_names) == 9
+    assert sum("GROUP BY" in statement.upper() for statement in with_names) == 9
     assert export.hours_by_trainee is None and len(report.hours_by_trainee) == 4
 
 

@@ -18,6 +18,7 @@ EXPECTED = {
     "backoffice.request_page": {"instructor", "staff", "admin"},
     "backoffice.change_status": {"instructor", "staff", "admin"},
     "backoffice.add_note": {"instructor", "staff", "admin"},
+    "backoffice.record_feedback": {"staff", "admin"},
     "backoffice.photo": {"instructor", "staff", "admin"},
     "backoffice.edit_request": {"staff", "admin"},
     "backoffice.intake": {"staff", "admin"},
