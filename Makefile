@@ -35,7 +35,8 @@ compile-translations: | $(BIN)/python
 translations: | $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project portal -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching \
+		--ignore-obsolete
 
 run: install
 	$(BIN)/flask db upgrade

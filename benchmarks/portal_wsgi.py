@@ -24,6 +24,10 @@ def settings(database_url: str, upload_folder: str) -> dict:
         "LOOKUP_RATE_LIMIT": high,
         "LOGIN_RATE_LIMIT_IP": high,
         "LOGIN_RATE_LIMIT_ACCOUNT": high,
+        "LINK_EMAIL_RATE_LIMIT": high,
+        "ANSWER_RATE_LIMIT": high,
+        # As in production: each worker keeps the form's waiting estimates a few minutes.
+        "WAITING_ESTIMATE_SECONDS": 300,
     }
 
 

@@ -79,6 +79,8 @@ class Config:
     # Per request (its private link): e-mails of the link, and answers to the office.
     LINK_EMAIL_RATE_LIMIT = os.environ.get("LINK_EMAIL_RATE_LIMIT", "3 per hour")
     ANSWER_RATE_LIMIT = os.environ.get("ANSWER_RATE_LIMIT", "5 per hour;10 per day")
+    # How long a worker keeps the request form's waiting estimates before counting again.
+    WAITING_ESTIMATE_SECONDS = int(os.environ.get("WAITING_ESTIMATE_SECONDS", 300))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
@@ -119,6 +121,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     # Cheap hashing keeps the suite fast; a test checks the real default separately.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Tests change the data between requests: count the estimates every time.
+    WAITING_ESTIMATE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -349,6 +349,8 @@ class ServiceRequest(db.Model):
     __table_args__ = (
         Index("ix_service_request_status_created", "status", "created_at", "id"),
         Index("ix_service_request_board", "status", "scheduled_for", "created_at", "id"),
+        # The waiting estimate counts a service's open requests (before one) in this index.
+        Index("ix_service_request_waiting", "status", "category_id", "created_at", "id"),
     )
 
     @property

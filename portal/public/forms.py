@@ -28,7 +28,7 @@ def new_submission_key() -> str:
 
 class RequestForm(BaseForm):
     category_id = RadioField(
-        _l("What do you need help with?"),
+        _l("What do you need help with? (required)"),
         coerce=int,
         validators=[InputRequired(_l("Choose the kind of help you need."))],
     )

@@ -82,8 +82,12 @@ def _today():
 
 
 def _waiting_sentences(categories) -> dict[int, str]:
-    """Each service's usual wait for a request sent today, in words."""
-    estimates = queries.estimates_by_service(_today())
+    """Each service's usual wait for a request sent today, in words (kept a few minutes)."""
+    estimates = pagecache.remembered(
+        "waiting-estimates",
+        current_app.config["WAITING_ESTIMATE_SECONDS"],
+        lambda: queries.estimates_by_service(_today()),
+    )
     return {c.id: waiting_sentence(estimates.get(c.id)) for c in categories}
 
 

@@ -11,6 +11,7 @@ A page with a message waiting to be shown (a flash) is always rendered afresh.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Sequence
 
 from flask import g, session
@@ -21,6 +22,7 @@ _SALT = secrets.token_hex(12)
 _PLACEHOLDER = f"csrf-{_SALT}"
 _pages: dict[tuple, str] = {}
 _version: tuple | None = None
+_remembered: dict[str, tuple[float, object]] = {}
 
 
 def settings_version(institution, categories: Sequence) -> tuple:
@@ -84,3 +86,19 @@ def _render_with_placeholder(render: Callable[[], str]) -> str:
         g.pop("csrf_token", None)
         if had_token:
             g.csrf_token = real
+
+
+def remembered(name: str, seconds: float, compute: Callable[[], object]):
+    """compute()'s value, kept by this worker for `seconds` (0: computed every time).
+
+    For figures that change slowly and cost a count to make, such as the waiting estimates
+    the blank form shows for every visitor.
+    """
+    now = time.monotonic()
+    kept = _remembered.get(name)
+    if seconds > 0 and kept is not None and now - kept[0] < seconds:
+        return kept[1]
+    value = compute()
+    if seconds > 0:
+        _remembered[name] = (now, value)
+    return value

@@ -62,3 +62,18 @@ def test_the_blank_form_costs_the_same_queries_rendered_or_copied(app, client):
 
     # The institution, the services with their workshops, and the waiting estimates.
     assert first == second == 3
+
+
+def test_a_worker_keeps_the_waiting_estimates_for_a_while(app, client):
+    from portal.web import pagecache
+
+    pagecache._remembered.clear()
+    app.config["WAITING_ESTIMATE_SECONDS"] = 300
+    try:
+        first = count_queries(app, client, "/zglos")
+        second = count_queries(app, client, "/zglos")
+    finally:
+        app.config["WAITING_ESTIMATE_SECONDS"] = 0
+        pagecache._remembered.clear()
+
+    assert (first, second) == (3, 2)
