@@ -63,7 +63,9 @@ def request_by_token(token: str) -> ServiceRequest | None:
         .where(ServiceRequest.access_token == token)
         .options(
             selectinload(ServiceRequest.events).selectinload(RequestEvent.actor),
-            selectinload(ServiceRequest.category),
+            # The status box names the workshop: the request's group, else its service's.
+            joinedload(ServiceRequest.category).selectinload(ServiceCategory.groups),
+            joinedload(ServiceRequest.group),
         )
     ).first()
 
