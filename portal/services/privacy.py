@@ -68,6 +68,7 @@ def requests_of_person(request: ServiceRequest) -> list[ServiceRequest]:
                 joinedload(ServiceRequest.group),
                 selectinload(ServiceRequest.photos),
                 selectinload(ServiceRequest.events),
+                selectinload(ServiceRequest.feedback),
                 selectinload(ServiceRequest.work_sessions).selectinload(WorkSession.entries),
             )
             .order_by(ServiceRequest.created_at, ServiceRequest.id)
@@ -161,6 +162,7 @@ def _request_record(request: ServiceRequest, upload_folder: str) -> dict:
         "institution_contact": request.institution_contact,
         "workshop_group": request.group.name if request.group else None,
         "scheduled_for": _when(request.scheduled_for),
+        "scheduled_time": request.scheduled_time or None,
         "completed_on": _when(request.completed_on),
         "outcome": request.outcome.value if request.outcome else None,
         "work_done": request.work_done,
@@ -185,6 +187,17 @@ def _request_record(request: ServiceRequest, upload_folder: str) -> dict:
             for session in request.work_sessions
         ],
         "photos": [_photo_record(photo, upload_folder) for photo in request.photos],
+        "satisfaction": _feedback_record(request.feedback) if request.feedback else None,
+    }
+
+
+def _feedback_record(feedback) -> dict:
+    return {
+        "given_at": _when(feedback.created_at),
+        "done_as_agreed": feedback.as_agreed.value if feedback.as_agreed else None,
+        "contact": feedback.contact.value if feedback.contact else None,
+        "comment": feedback.comment or None,
+        "channel": feedback.channel.value,
     }
 
 

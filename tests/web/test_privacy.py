@@ -258,6 +258,12 @@ def person(app, upload_folder):
             outcome="done",
             work_done="Skrócono ZOFIA-ZROBIONO",
         )
+        from portal.models import AsAgreed
+        from portal.services.feedback import FeedbackAnswers, record_feedback
+
+        record_feedback(
+            first, FeedbackAnswers(AsAgreed.YES, comment="ZOFIA-OPINIA"), Actor.resident()
+        )
         second = factories.make_request(
             name="Zofia Eksportowa", phone="+48 600-700-800", status=Status.DECLINED
         )
@@ -302,6 +308,8 @@ def test_staff_export_everything_held_on_one_person_as_readable_json(
     assert first["description"] == "Skrócić płaszcz ZOFIA-OPIS"
     assert first["work_done"] == "Skrócono ZOFIA-ZROBIONO"
     assert first["consent"]["method"] == "online" and first["consent"]["clause_version"]
+    assert first["satisfaction"]["done_as_agreed"] == "yes"
+    assert first["satisfaction"]["comment"] == "ZOFIA-OPINIA"
     notes = [event["note"] for event in first["history"]]
     assert "Notatka wewnętrzna ZOFIA-NOTATKA" in notes
     assert any(not event["visible_to_resident"] for event in first["history"])
