@@ -77,8 +77,12 @@ class Config:
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "5 per minute;20 per hour")
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "5 per minute;30 per hour")
     # Per request (its private link): e-mails of the link, and answers to the office.
-    LINK_EMAIL_RATE_LIMIT = os.environ.get("LINK_EMAIL_RATE_LIMIT", "3 per hour")
+    LINK_EMAIL_RATE_LIMIT = os.environ.get("LINK_EMAIL_RATE_LIMIT", "3 per hour;5 per day")
     ANSWER_RATE_LIMIT = os.environ.get("ANSWER_RATE_LIMIT", "5 per hour;10 per day")
+    # Per connection, all of the above together, whichever private links they go through.
+    PRIVATE_LINK_IP_RATE_LIMIT = os.environ.get(
+        "PRIVATE_LINK_IP_RATE_LIMIT", "20 per hour;50 per day"
+    )
     # How long a worker keeps the request form's waiting estimates before counting again.
     WAITING_ESTIMATE_SECONDS = int(os.environ.get("WAITING_ESTIMATE_SECONDS", 300))
 

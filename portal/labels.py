@@ -164,7 +164,7 @@ def status_box(
         box.next_step = str(NEXT_STEPS[status])
     elif status == Status.NEEDS_INFO:
         box.next_step = str(
-            _l("Answer the question below on this page, or call us.")
+            _l("Answer our question on the page of your request, or call us.")
             if message
             else _l("We need more information before we can go ahead. Please call us.")
         )

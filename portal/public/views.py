@@ -54,6 +54,15 @@ def _answer_limit() -> str:
     return current_app.config["ANSWER_RATE_LIMIT"]
 
 
+def _private_link_ip_limit() -> str:
+    return current_app.config["PRIVATE_LINK_IP_RATE_LIMIT"]
+
+
+# One allowance per connection, shared by everything sent through private links, so that
+# many links tried from one address are held back as well as many tries through one link.
+_limit_per_connection = limiter.shared_limit(_private_link_ip_limit, scope="private-link-ip")
+
+
 def _token_key() -> str:
     """Limits counted per request (its private link), whoever sends."""
     return f"{request.endpoint}:" + (request.view_args or {}).get("token", "")
@@ -226,11 +235,13 @@ def _status_page(
     answer_form: AnswerForm | None = None,
     feedback_form: FeedbackForm | None = None,
     code: int = 200,
+    unsent_answer: str = "",
 ):
     can_answer = lifecycle.resident_can_answer(service_request.status)
     return render_template(
         "public/status.html",
         service_request=service_request,
+        unsent_answer=unsent_answer,
         box=request_status_box(service_request),
         waiting=_waiting_for(service_request),
         can_cancel=lifecycle.resident_can_cancel(service_request.status),
@@ -244,6 +255,7 @@ def _status_page(
 
 @bp.post("/zgloszenie/<token>/opinia")
 @limiter.limit(_answer_limit, key_func=_token_key)
+@_limit_per_connection
 def give_feedback(token: str):
     """The resident's answers to the satisfaction check; each one optional."""
     service_request = _request_or_404(token)
@@ -270,13 +282,13 @@ def give_feedback(token: str):
 
 @bp.post("/zgloszenie/<token>/odpowiedz")
 @limiter.limit(_answer_limit, key_func=_token_key)
+@_limit_per_connection
 def answer(token: str):
     """The resident answers the office's question: text and photos, through the private link."""
     service_request = _request_or_404(token)
-    if not lifecycle.resident_can_answer(service_request.status):
-        flash(_("The office is not waiting for an answer to this request any more."), "info")
-        return redirect(url_for("public.status", token=token), 303)
     form = AnswerForm()
+    if not lifecycle.resident_can_answer(service_request.status):
+        return _answer_not_sent(service_request, form)
     if form.validate_on_submit():
         cleaned = _clean_photos(form.photos)
         if cleaned is not None:
@@ -289,6 +301,11 @@ def answer(token: str):
                 )
             except DomainError as refused:
                 show_error(form, refused)
+            except StaleEdit:
+                if not lifecycle.resident_can_answer(service_request.status):
+                    return _answer_not_sent(service_request, form)
+                changed = N_("Your request changed in the meantime. Check the page and send again.")
+                show_error(form, DomainError(changed, field="answer"))
             else:
                 flash(
                     _("Thank you. Your answer has been sent to the office."),
@@ -296,6 +313,37 @@ def answer(token: str):
                 )
                 return redirect(url_for("public.status", token=token), 303)
     return _status_page(service_request, answer_form=form)
+
+
+def _answer_not_sent(service_request, form: AnswerForm):
+    """The office moved on while the resident typed: show the text back, never drop it."""
+    typed = (form.answer.data or "").strip()
+    if not typed:
+        flash(_("The office is not waiting for an answer to this request any more."), "info")
+        return redirect(url_for("public.status", token=service_request.access_token), 303)
+    return _status_page(service_request, code=409, unsent_answer=typed)
+
+
+def rate_limited_status():
+    """The status page again, with what was typed, when a private link sends too much."""
+    token = (request.view_args or {}).get("token", "")
+    service_request = queries.request_by_token(token)
+    if service_request is None:
+        return render_template("errors/429.html"), 429
+    flash(
+        _(
+            "Too many answers have been sent. Please wait an hour and send again, "
+            "or call us and give your request number."
+        ),
+        "error",
+    )
+    if request.endpoint == "public.give_feedback":
+        return _status_page(service_request, feedback_form=FeedbackForm(), code=429)
+    if not lifecycle.resident_can_answer(service_request.status):
+        return _status_page(
+            service_request, code=429, unsent_answer=(request.form.get("answer") or "").strip()
+        )
+    return _status_page(service_request, answer_form=AnswerForm(), code=429)
 
 
 @bp.get("/zgloszenie/<token>/do-druku")
@@ -311,6 +359,7 @@ def printable(token: str):
 
 @bp.post("/zgloszenie/<token>/link-na-email")
 @limiter.limit(_link_limit, key_func=_token_key)
+@_limit_per_connection
 def link_by_email(token: str):
     """Send the private link to the address given in the request, and to no other."""
     service_request = _request_or_404(token)

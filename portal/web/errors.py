@@ -36,6 +36,10 @@ def _http_error(error: HTTPException):
         from ..public.views import rate_limited_form
 
         return rate_limited_form()
+    if code == 429 and request.endpoint in ("public.answer", "public.give_feedback"):
+        from ..public.views import rate_limited_status
+
+        return rate_limited_status()
     if code == 429 and request.endpoint == "backoffice.login":
         from ..backoffice.auth import locked_out_login
 

@@ -6,8 +6,14 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from portal.domain.lifecycle import Status
+from portal import services
+from portal.domain.actor import Actor
+from portal.domain.lifecycle import Role, Status
+from portal.extensions import db
+from portal.models import ServiceRequest
+from tests import factories
 
 from .conftest import HEIGHT, WIDTHS, check_accessibility, save_screenshots
 
@@ -115,6 +121,23 @@ def open_status_answered(page, server):
     return status
 
 
+def open_status_answer_not_sent(page, server):
+    seeded = server.seed_request(status=Status.NEEDS_INFO)
+    page.goto(server(f"/zgloszenie/{seeded.token}"))
+    page.locator("#answer").fill("Spodnie są wełniane, proszę skrócić o 5 cm.")
+    with server.app.app_context():  # the office moves on while the resident types
+        request = db.session.scalars(
+            select(ServiceRequest).where(ServiceRequest.access_token == seeded.token)
+        ).one()
+        services.accept_request(
+            request, Actor(Role.STAFF), group_id=factories.group_for("tailoring").id
+        )
+        db.session.remove()
+    status = _submit(page, ".answer-panel form")
+    expect(page.locator(".unsent-answer")).to_contain_text("proszę skrócić o 5 cm")
+    return status
+
+
 def open_status_completed(page, server):
     seeded = server.seed_request(status=Status.COMPLETED)
     status = page.goto(server(f"/zgloszenie/{seeded.token}")).status
@@ -192,6 +215,7 @@ PAGES = {
     "status-needs-info": (open_status_needs_info, 200),
     "status-answer-errors": (open_status_answer_errors, 200),
     "status-answered": (open_status_answered, 200),
+    "status-answer-not-sent": (open_status_answer_not_sent, 409),
     "status-completed": (open_status_completed, 200),
     "status-feedback-errors": (open_status_feedback_errors, 200),
     "accessibility-statement": (open_accessibility_statement, 200),

@@ -8,13 +8,14 @@ the queue's mark.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
 from portal import services
 from portal.domain.actor import Actor
-from portal.domain.errors import DomainError
+from portal.domain.errors import DomainError, StaleEdit
 from portal.domain.lifecycle import LifecycleError, Role, Status
 from portal.extensions import db
 from portal.models import (
@@ -135,6 +136,7 @@ def test_the_status_page_asks_the_question_first_and_takes_the_answer_with_photo
     page_url = f"/zgloszenie/{token}"
     page = client.get(page_url).get_data(as_text=True)
     assert page.index(QUESTION) < page.index('action="/zgloszenie/') < page.index("Historia")
+    assert re.search(r'<textarea[^>]*aria-describedby="status-message"', page)  # the question
 
     response = client.post(
         f"{page_url}/odpowiedz",
@@ -203,3 +205,77 @@ def test_answers_through_one_link_are_limited(app, client):
     ]
 
     assert codes == [200] * 5 + [429]
+
+
+def test_an_answer_sent_after_the_office_moved_on_is_shown_back_not_dropped(app, client):
+    request_id, token = _waiting(app)
+    page_url = f"/zgloszenie/{token}"
+    csrf = csrf_from(client, page_url)
+    with app.app_context():  # the office decides by phone while the resident is typing
+        services.accept_request(
+            db.session.get(ServiceRequest, request_id),
+            Actor(Role.STAFF),
+            group_id=factories.group_for("tailoring").id,
+        )
+
+    response = client.post(f"{page_url}/odpowiedz", data={"csrf_token": csrf, "answer": ANSWER})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Twoja odpowiedź nie została wysłana" in page and ANSWER in page
+    assert "Przyjęte do wykonania" in page
+    with app.app_context():
+        request = db.session.get(ServiceRequest, request_id)
+        assert request.status == Status.ACCEPTED and request.answered_at is None
+
+
+def test_an_answer_that_loses_a_race_keeps_its_text_at_the_field(app, client, monkeypatch):
+    request_id, token = _waiting(app)
+    page_url = f"/zgloszenie/{token}"
+
+    def changed_meanwhile(*args, **kwargs):
+        raise StaleEdit()
+
+    monkeypatch.setattr(services, "answer_question", changed_meanwhile)
+    response = client.post(
+        f"{page_url}/odpowiedz",
+        data={"csrf_token": csrf_from(client, page_url), "answer": ANSWER},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "W międzyczasie Twoje zgłoszenie się zmieniło" in page and 'id="answer-error"' in page
+    assert ANSWER in page
+
+
+def test_an_answer_over_the_limit_keeps_what_was_typed(app, client):
+    _request_id, token = _waiting(app)
+    page_url = f"/zgloszenie/{token}"
+    for _ in range(5):
+        client.post(
+            f"{page_url}/odpowiedz", data={"csrf_token": csrf_from(client, page_url), "answer": ""}
+        )
+
+    response = client.post(
+        f"{page_url}/odpowiedz",
+        data={"csrf_token": csrf_from(client, page_url), "answer": ANSWER},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Wysłano zbyt wiele odpowiedzi" in page and ANSWER in page
+    assert 'action="/zgloszenie/' + token + '/odpowiedz"' in page
+
+
+def test_one_connection_trying_many_links_is_limited_too(app, client):
+    app.config["PRIVATE_LINK_IP_RATE_LIMIT"] = "3 per hour"
+    tokens = [_waiting(app)[1] for _ in range(4)]
+    codes = [
+        client.post(
+            f"/zgloszenie/{token}/odpowiedz",
+            data={"csrf_token": csrf_from(client, f"/zgloszenie/{token}"), "answer": ""},
+        ).status_code
+        for token in tokens
+    ]
+
+    assert codes == [200] * 3 + [429]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,6 +135,30 @@ def test_an_empty_answer_is_told_at_the_first_question(app, client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Zaznacz odpowiedź albo napisz kilka słów." in page and 'id="as_agreed-error"' in page
+
+
+def test_answers_over_the_limit_keep_what_was_typed(app, client):
+    with app.app_context():
+        token = _done().access_token
+    page_url = f"/zgloszenie/{token}"
+    for _ in range(5):
+        client.post(f"{page_url}/opinia", data={"csrf_token": csrf_from(client, page_url)})
+
+    response = client.post(
+        f"{page_url}/opinia",
+        data={
+            "csrf_token": csrf_from(client, page_url),
+            "as_agreed": "partly",
+            "comment": "Zamek wszyty krzywo.",
+        },
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Wysłano zbyt wiele odpowiedzi" in page and "Zamek wszyty krzywo." in page
+    assert re.search(r'<input checked[^>]*value="partly"', page)
+    with app.app_context():
+        assert db.session.scalars(select(Feedback)).first() is None
 
 
 def test_staff_write_down_answers_given_on_paper(app, client, accounts):

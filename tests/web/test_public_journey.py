@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.domain.lifecycle import Status
 from portal.extensions import db
 from portal.models import EventKind, RequestEvent
+from tests import factories
 
 from .helpers import hidden_value, only_request, request_count, submit, valid_answers
 
@@ -21,6 +22,19 @@ def test_home_page_says_what_for_whom_where_when_and_how(client):
     assert "7:30" in page
     assert 'href="tel:774000000"' in page
     assert 'href="/zglos"' in page
+
+
+def test_home_page_names_drop_off_places_only_for_work_done_in_a_workshop(app, client):
+    with app.app_context():
+        workshop, at_home = factories.group_for("tailoring"), factories.group_for("renovation")
+        workshop.location, at_home.location = "ul. Krawiecka 1", "ul. Remontowa 2"
+        workshop_name, at_home_name = workshop.name, at_home.name
+        db.session.commit()
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert workshop_name in page and "ul. Krawiecka 1" in page
+    assert at_home_name not in page and "ul. Remontowa 2" not in page
 
 
 def test_form_offers_each_service_with_its_guidance(client):
