@@ -21,6 +21,9 @@ from flask_wtf.csrf import generate_csrf
 _SALT = secrets.token_hex(12)
 _PLACEHOLDER = f"csrf-{_SALT}"
 _pages: dict[tuple, str] = {}
+# Keys can change without the settings changing (the form's waiting estimates): start over
+# past this many pages, so a worker running for months does not keep every one it made.
+MAX_PAGES = 200
 _version: tuple | None = None
 _remembered: dict[str, tuple[float, object]] = {}
 
@@ -61,7 +64,7 @@ def cached_page(
     global _version
     if session.get("_flashes"):
         return render()
-    if version != _version:
+    if version != _version or len(_pages) >= MAX_PAGES:
         _pages.clear()
         _version = version
     full_key = (str(get_locale()), *key)

@@ -77,3 +77,13 @@ def test_a_worker_keeps_the_waiting_estimates_for_a_while(app, client):
         pagecache._remembered.clear()
 
     assert (first, second) == (3, 2)
+
+
+def test_the_cache_holds_a_bounded_number_of_pages(app):
+    from portal.web import pagecache
+
+    with app.test_request_context("/zglos"):
+        for estimate in range(pagecache.MAX_PAGES * 2):  # estimates changing for months
+            page = pagecache.cached_page(("settings",), ("form", estimate), lambda: "strona")
+            assert page == "strona"
+            assert len(pagecache._pages) <= pagecache.MAX_PAGES
