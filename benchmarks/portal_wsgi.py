@@ -26,6 +26,7 @@ def settings(database_url: str, upload_folder: str) -> dict:
         "LOGIN_RATE_LIMIT_ACCOUNT": high,
         "LINK_EMAIL_RATE_LIMIT": high,
         "ANSWER_RATE_LIMIT": high,
+        "PRIVATE_LINK_IP_RATE_LIMIT": high,
         # As in production: each worker keeps the form's waiting estimates a few minutes.
         "WAITING_ESTIMATE_SECONDS": 300,
     }

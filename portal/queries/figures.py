@@ -371,14 +371,21 @@ def trainees_by_gender(period: Period) -> GenderCounts:
 def feedback_counts(period: Period) -> FeedbackCounts:
     """Count the satisfaction answers about the jobs done in the period; one query."""
     counts = FeedbackCounts()
-    for as_agreed, contact, channel, number in db.session.execute(
-        select(Feedback.as_agreed, Feedback.contact, Feedback.channel, func.count())
-        .join(ServiceRequest, ServiceRequest.id == Feedback.request_id)
+    # Driven from the answers, which are few, each checked against its request by key:
+    # joining instead let SQLite walk a year of completions (1.8 s at a million requests).
+    job_done_in_period = (
+        select(ServiceRequest.id)
         .where(
+            ServiceRequest.id == Feedback.request_id,
             ServiceRequest.outcome == Outcome.DONE,
             ServiceRequest.completed_on >= period.starts_on,
             ServiceRequest.completed_on <= period.ends_on,
         )
+        .exists()
+    )
+    for as_agreed, contact, channel, number in db.session.execute(
+        select(Feedback.as_agreed, Feedback.contact, Feedback.channel, func.count())
+        .where(job_done_in_period)
         .group_by(Feedback.as_agreed, Feedback.contact, Feedback.channel)
     ):
         counts.as_agreed[as_agreed] += number
