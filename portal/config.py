@@ -57,6 +57,8 @@ class Config:
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per 15 minutes")
     QUEUE_STALE_DAYS = int(os.environ.get("QUEUE_STALE_DAYS", 5))
     QUEUE_PAGE_SIZE = 50
+    # The same person's closed requests are pointed out for this many days after closing.
+    DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", 60))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

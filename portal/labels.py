@@ -36,6 +36,7 @@ STATUS_LABELS = {
     Status.COMPLETED: _l("Completed"),
     Status.DECLINED: _l("Declined"),
     Status.CANCELLED: _l("Cancelled"),
+    Status.DUPLICATE: _l("Joined with another request"),
 }
 
 NEXT_STEPS = {
@@ -60,6 +61,10 @@ NEXT_STEPS = {
     Status.DECLINED: _l("We cannot carry out this request. If you have questions, please call us."),
     Status.CANCELLED: _l(
         "This request has been cancelled. You can send a new request at any time."
+    ),
+    Status.DUPLICATE: _l(
+        "You asked us for the same thing in another request, so we joined this one with it. "
+        "We carry on with the other request; nothing is lost."
     ),
 }
 
@@ -126,6 +131,9 @@ def request_status_box(request) -> StatusBox:
         scheduled_for=request.scheduled_for,
         scheduled_time=request.scheduled_time,
         message=status_message(request),
+        duplicate_of=request.duplicate_of.reference
+        if request.status == Status.DUPLICATE and request.duplicate_of is not None
+        else "",
     )
 
 
@@ -138,6 +146,7 @@ def status_box(
     scheduled_for: date | None = None,
     scheduled_time: str = "",
     message: str = "",
+    duplicate_of: str = "",
 ) -> StatusBox:
     """Say what a status means for this request: next step, where and when, and the message.
 
@@ -211,6 +220,10 @@ def status_box(
         box.next_step = str(NOT_DONE_NEXT_STEP)
         if message:
             box.message_label, box.message = str(_l("Why")), message
+    elif status == Status.DUPLICATE:
+        box.next_step = str(NEXT_STEPS[status])
+        if duplicate_of:
+            box.facts = [(str(_l("The request we carry on with")), duplicate_of)]
     elif status == Status.DECLINED:
         box.next_step = str(NEXT_STEPS[status])
         if message:
@@ -279,6 +292,7 @@ ACTION_LABELS = {
     Status.COMPLETED: _l("Mark as completed"),
     Status.DECLINED: _l("Decline"),
     Status.CANCELLED: _l("Cancel the request"),
+    Status.DUPLICATE: _l("Close as a duplicate"),
 }
 
 CONSENT_LABELS = {

@@ -278,6 +278,9 @@ class ServiceRequest(db.Model):
     phone: Mapped[str] = mapped_column(String(40))
     phone_digits: Mapped[str] = mapped_column(String(20), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # The e-mail address case-folded, kept in step on every write like search_text: the
+    # same person's other requests are found by it (or by phone_digits).
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
     email_updates: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str | None] = mapped_column(String(300))
     contact_time: Mapped[str | None] = mapped_column(String(200))
@@ -319,12 +322,15 @@ class ServiceRequest(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set when the retention run or an erasure removed the personal data.
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The same person's request this one repeats, when the office closed it as a duplicate.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     category: Mapped[ServiceCategory] = relationship()
     group: Mapped[WorkshopGroup | None] = relationship()
     taken_by: Mapped[User | None] = relationship()
     edition: Mapped[ProgrammeEdition | None] = relationship()
+    duplicate_of: Mapped[ServiceRequest | None] = relationship(remote_side="ServiceRequest.id")
     work_sessions: Mapped[list[WorkSession]] = relationship(
         back_populates="request",
         order_by="(WorkSession.worked_on, WorkSession.id)",
@@ -378,6 +384,7 @@ def _refresh_search_text(mapper, connection, request: ServiceRequest) -> None:
     # On every write, whichever service made it (intake, corrections, anonymisation), so the
     # derived column cannot fall out of step with the fields it is made of.
     request.search_text = search_text_of(request)
+    request.email_key = (request.email or "").strip().casefold() or None
 
 
 class RequestEvent(db.Model):

@@ -82,7 +82,12 @@ class QueueFilterForm(BaseForm):
 
 
 class StatusChangeForm(VersionedForm):
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    # What the resident reads with the move: the one box on a move's form, and it says so.
+    note = TextAreaField(_l("Message to the resident"), validators=[Length(max=2000)])
+    duplicate_of = StringField(
+        _l("Number of the request this one repeats"),
+        validators=[Length(max=30, message=_l("Write up to 30 characters."))],
+    )
     group_id = SelectField(_l("Workshop group"), coerce=_optional_int, validators=[Optional()])
     scheduled_for = DateField(_l("Date"), validators=[Optional(), bounded_date()])
     scheduled_time = StringField(
@@ -184,6 +189,8 @@ class IntakeForm(RequestDataForm):
         validators=[InputRequired(_l("Confirm that the person was informed and agreed."))],
     )
     submission_key = HiddenField()
+    # Asked only when the caller already has an open request: is this really a new one?
+    confirm_new = BooleanField(_l("I checked: this is a new matter, save it as a new request"))
 
     def validate_institution_name(self, field) -> None:
         if self.channel.data == Channel.INSTITUTION and not (field.data or "").strip():

@@ -3,18 +3,53 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import queries, services
+from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError
-from ..models import Channel, ConsentMethod
+from ..models import Channel, ConsentMethod, utcnow
+from ..queries import duplicates
 from ..web.formerrors import show_error
 from ..web.permissions import Permission, can_view_request, require_permission
 from . import bp
 from .forms import IntakeForm
+
+
+def _same_person(phone: str | None, email: str | None) -> list:
+    window = timedelta(days=current_app.config["DUPLICATE_WINDOW_DAYS"])
+    return duplicates.same_person(phone, email, closed_since=utcnow() - window)
+
+
+def _unconfirmed_repeat(form: IntakeForm, same: list) -> bool:
+    """Whether the caller has an open request and staff have not said this one is new."""
+    if form.confirm_new.data or not any(r.status in lifecycle.OPEN for r in same):
+        return False
+    form.confirm_new.errors = [
+        *form.confirm_new.errors,
+        _(
+            "This person already has an open request. Open it and add to it, or tick the box "
+            "if this is a new matter."
+        ),
+    ]
+    return True
+
+
+@bp.get("/zapisz-zgloszenie/ta-sama-osoba")
+@require_permission(Permission.INTAKE)
+def same_person():
+    """The caller's other requests, shown while staff type the number (htmx)."""
+    form = IntakeForm(queries.active_categories(), formdata=None)
+    return render_template(
+        "backoffice/intake/_same_person.html",
+        form=form,
+        same=_same_person(request.args.get("phone"), request.args.get("email")),
+    )
 
 
 @bp.route("/zapisz-zgloszenie", methods=["GET", "POST"])
@@ -23,7 +58,8 @@ def intake():
     form = IntakeForm(queries.active_categories())
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(24)
-    if form.validate_on_submit():
+    same = _same_person(form.phone.data, form.email.data) if form.is_submitted() else []
+    if form.validate_on_submit() and not _unconfirmed_repeat(form, same):
         channel = Channel(form.channel.data)
         data = services.RequestData(
             category_id=form.category_id.data,
@@ -55,7 +91,7 @@ def intake():
             return redirect(
                 url_for("backoffice.intake_done", request_id=submission.request.id), 303
             )
-    return render_template("backoffice/intake/intake.html", form=form)
+    return render_template("backoffice/intake/intake.html", form=form, same=same)
 
 
 @bp.get("/zapisz-zgloszenie/<int:request_id>/gotowe")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -15,7 +16,8 @@ from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
 from ..extensions import db
 from ..labels import STATUS_LABELS
-from ..models import FeedbackChannel, Photo
+from ..models import FeedbackChannel, Photo, utcnow
+from ..queries import duplicates
 from ..services import feedback, worklog
 from ..web.formerrors import show_error
 from ..web.permissions import (
@@ -38,8 +40,32 @@ def visible_request(request_id: int):
     return service_request
 
 
-def _status_forms(service_request, failed: StatusChangeForm | None = None, failed_target=None):
-    """Build one small form per move this user may make on this request now."""
+# The moves offered on a request's page, in the order of the work: what usually comes next
+# first, the ways of closing without a service last.
+WORK_ORDER = [
+    Status.ACCEPTED,
+    Status.NEEDS_INFO,
+    Status.SUBMITTED,
+    Status.SCHEDULED,
+    Status.IN_PROGRESS,
+    Status.READY,
+    Status.DUPLICATE,
+    Status.DECLINED,
+    Status.CANCELLED,
+]
+
+
+def duplicate_window_start():
+    return utcnow() - timedelta(days=current_app.config["DUPLICATE_WINDOW_DAYS"])
+
+
+def _status_forms(
+    service_request,
+    failed: StatusChangeForm | None = None,
+    failed_target=None,
+    related=(),
+):
+    """Build one small form per move this user may make on this request now, in work order."""
     forms = {}
     # The groups of the request's own service first; the first of them is the default.
     groups = sorted(
@@ -50,8 +76,9 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
         (g.id for g in groups if g.category_id == service_request.category_id), None
     )
     group_choices = _group_choices(groups)
-    for target in lifecycle.allowed_targets(service_request.status, current_user.role):
-        if target == Status.COMPLETED:
+    allowed = set(lifecycle.allowed_targets(service_request.status, current_user.role))
+    for target in WORK_ORDER:
+        if target not in allowed:
             continue  # completion has its own form, linked from the page
         if failed is not None and target == failed_target:
             form = failed
@@ -60,6 +87,11 @@ def _status_forms(service_request, failed: StatusChangeForm | None = None, faile
             form.version.data = service_request.version
             if target == Status.ACCEPTED:
                 form.group_id.data = service_request.group_id or default_group
+            if target == Status.DUPLICATE:
+                # The same person's newest other request still open, if there is one.
+                form.duplicate_of.data = next(
+                    (r.reference for r in related if r.status in lifecycle.OPEN), ""
+                )
         form.group_id.choices = group_choices
         forms[target] = form
     return forms
@@ -78,8 +110,12 @@ def render_request_page(
     work_error=None,
     feedback_form=None,
     code=200,
+    related=None,
 ):
     today = services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if related is None:
+        related = related_requests(service_request)
+    status_forms = status_forms or _status_forms(service_request, related=related)
     if work_form is None:
         work_form = WorkLogForm(prefix="work", formdata=None)
         work_form.worked_on.data = today
@@ -92,7 +128,9 @@ def render_request_page(
         render_template(
             "backoffice/requests/request.html",
             service_request=service_request,
-            status_forms=status_forms or _status_forms(service_request),
+            status_forms=status_forms,
+            open_action=_open_action(status_forms),
+            related=related,
             note_form=note_form or NoteForm(formdata=None),
             work_form=work_form,
             work_error=work_error,
@@ -118,6 +156,22 @@ def render_request_page(
     )
 
 
+def _open_action(status_forms: dict):
+    """The move shown open: the one whose form came back with an error, else the first
+    that goes on with the work (closing without a service is never opened by default)."""
+    for target, form in status_forms.items():
+        if any(field.errors for field in form):
+            return target
+    return next((t for t in status_forms if t not in lifecycle.CLOSED_WITHOUT_SERVICE), None)
+
+
+def related_requests(service_request) -> list:
+    """The same person's other requests, for those who triage (instructors see jobs only)."""
+    if not has_permission(current_user, Permission.TRIAGE):
+        return []
+    return duplicates.related_to(service_request, closed_since=duplicate_window_start())
+
+
 @bp.get("/zgloszenia/<int:request_id>")
 @require_permission(Permission.VIEW_REQUEST)
 def request_page(request_id: int):
@@ -139,9 +193,12 @@ def change_status(request_id: int, target: str):
         return redirect(url_for("backoffice.complete", request_id=request_id), 303)
     form = StatusChangeForm(prefix=target_status.value)
     form.group_id.choices = _group_choices(queries.groups(active_only=True))
+    related = related_requests(service_request)
     if not form.validate_on_submit():
         return render_request_page(
-            service_request, _status_forms(service_request, form, target_status), code=200
+            service_request,
+            _status_forms(service_request, form, target_status, related),
+            related=related,
         )
     try:
         services.move_request(
@@ -152,6 +209,7 @@ def change_status(request_id: int, target: str):
             group_id=form.group_id.data,
             scheduled_for=form.scheduled_for.data,
             scheduled_time=form.scheduled_time.data,
+            duplicate_of=form.duplicate_of.data or "",
             expected_version=form.expected_version(),
         )
     except StaleEdit:
@@ -163,14 +221,17 @@ def change_status(request_id: int, target: str):
             "error",
         )
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
-    except lifecycle.MissingRequirement as missing:
-        show_error(form, missing)
-        return render_request_page(
-            service_request, _status_forms(service_request, form, target_status)
-        )
-    except DomainError as refused:
+    except lifecycle.TransitionNotAllowed as refused:
         show_error(form, refused)
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    except DomainError as refused:
+        # What is missing or wrong is shown at its field, with what was typed kept.
+        show_error(form, refused)
+        return render_request_page(
+            service_request,
+            _status_forms(service_request, form, target_status, related),
+            related=related,
+        )
     flash(_("Status changed: %(status)s.", status=_status_label(target_status)), "success")
     return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
 

@@ -11,8 +11,9 @@ from .. import labels, queries
 from ..domain.lifecycle import Status
 from ..i18n import lazy_gettext as _l
 from ..models import Channel, RequesterKind, utcnow
+from ..queries import duplicates
 from ..web import htmx
-from ..web.permissions import Permission, require_permission, sees_all_requests
+from ..web.permissions import Permission, has_permission, require_permission, sees_all_requests
 from . import bp
 from .forms import QueueFilterForm
 
@@ -82,9 +83,19 @@ def queue():
         page_size=config["QUEUE_PAGE_SIZE"],
         timezone=config["BABEL_DEFAULT_TIMEZONE"],
     )
+    # The same person's other requests are the office's business, not the workshop's.
+    repeated = (
+        duplicates.flagged(
+            result.items,
+            closed_since=utcnow() - timedelta(days=config["DUPLICATE_WINDOW_DAYS"]),
+        )
+        if has_permission(current_user, Permission.TRIAGE)
+        else set()
+    )
     context = {
         "form": form,
         "result": result,
+        "repeated": repeated,
         "filters": filters,
         "stale_before": utcnow() - timedelta(days=config["QUEUE_STALE_DAYS"]),
         "stale_days": config["QUEUE_STALE_DAYS"],

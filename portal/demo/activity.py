@@ -94,7 +94,14 @@ SENT, NOTE, CORRECTED, WORKED, DONE, NOT_DONE, RESIDENT_CANCELLED = (
 )
 # Any other step kind is the status the request moves to.
 OFFICE_MOVES = frozenset(
-    {Status.NEEDS_INFO, Status.SUBMITTED, Status.ACCEPTED, Status.DECLINED, Status.CANCELLED}
+    {
+        Status.NEEDS_INFO,
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        Status.DECLINED,
+        Status.CANCELLED,
+        Status.DUPLICATE,
+    }
 )
 
 
@@ -158,6 +165,11 @@ def cancelled(days_ago: int, reason: str) -> Step:
 
 def cancelled_by_resident(days_ago: int, reason: str) -> Step:
     return Step(RESIDENT_CANCELLED, days_ago, reason)
+
+
+def duplicate_of(days_ago: int, key: str) -> Step:
+    """Closed as repeating the demo request with that key (sent before this one)."""
+    return Step(Status.DUPLICATE, days_ago, changes={"of": key})
 
 
 def note(days_ago: int, text: str) -> Step:
@@ -820,6 +832,25 @@ REQUESTS = (
         (sent(12), accepted(11), cancelled_by_resident(10, "Łazienkę odmaluje wnuk.")),
         address="ul. Dębowa 12/1, 45-000 Opole",
     ),
+    # --- The same person asking twice -----------------------------------------------------
+    DemoRequest(
+        "krawiectwo-15",
+        TAILORING,
+        Channel.PHONE,
+        "Genowefa Michalska",
+        "+48 600-000-008",
+        "Dzwoni w sprawie łat na łokciach swetra męża – czy zgłoszenie doszło.",
+        (sent(3), duplicate_of(3, "krawiectwo-08")),
+    ),
+    DemoRequest(
+        "krawiectwo-16",
+        TAILORING,
+        Channel.PHONE,
+        "Wanda Szymańska",
+        "+48 600 000 010",
+        "Poszerzenie spodni w pasie; pyta, czy formularz z internetu doszedł.",
+        (sent(0),),
+    ),
 )
 
 
@@ -1074,6 +1105,13 @@ def _perform(
         )
     elif step.kind == RESIDENT_CANCELLED:
         services.cancel_by_resident(request, step.text)
+    elif step.kind == Status.DUPLICATE:
+        other = db.session.scalars(
+            select(ServiceRequest).where(
+                ServiceRequest.submission_key == KEY_PREFIX + step.changes["of"]
+            )
+        ).one()
+        services.close_as_duplicate(request, office, duplicate_of=other.reference)
     else:
         target = Status(step.kind)
         services.move_request(

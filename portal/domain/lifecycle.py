@@ -36,6 +36,8 @@ class Status(StrEnum):
     COMPLETED = "completed"
     DECLINED = "declined"
     CANCELLED = "cancelled"
+    # Closed because the same person's other request covers it: never a service.
+    DUPLICATE = "duplicate"
 
 
 class Role(StrEnum):
@@ -45,7 +47,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-CLOSED = frozenset({Status.COMPLETED, Status.DECLINED, Status.CANCELLED})
+CLOSED = frozenset({Status.COMPLETED, Status.DECLINED, Status.CANCELLED, Status.DUPLICATE})
 OPEN = frozenset(set(Status) - CLOSED)
 # Waiting for the office: a person must look at these.
 AWAITING_TRIAGE = frozenset({Status.SUBMITTED, Status.NEEDS_INFO})
@@ -81,6 +83,12 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (Status.READY, Status.IN_PROGRESS): _WORKSHOP,
     (Status.READY, Status.COMPLETED): _WORKSHOP,
     (Status.READY, Status.CANCELLED): _OFFICE,
+    # The same person asked twice: the office joins this request to the other one, until
+    # the work on it has started.
+    (Status.SUBMITTED, Status.DUPLICATE): _OFFICE,
+    (Status.NEEDS_INFO, Status.DUPLICATE): _OFFICE,
+    (Status.ACCEPTED, Status.DUPLICATE): _OFFICE,
+    (Status.SCHEDULED, Status.DUPLICATE): _OFFICE,
 }
 
 
@@ -92,6 +100,7 @@ class Requirement(StrEnum):
     QUESTION = "question"  # what information is missing, shown to the resident
     DATE = "date"  # drop-off or visit date
     OUTCOME = "outcome"  # completion date, outcome and what was done
+    DUPLICATE_OF = "duplicate_of"  # the other request of the same person, which stays
 
 
 REQUIREMENTS: dict[Status, frozenset[Requirement]] = {
@@ -100,6 +109,7 @@ REQUIREMENTS: dict[Status, frozenset[Requirement]] = {
     Status.NEEDS_INFO: frozenset({Requirement.QUESTION}),
     Status.SCHEDULED: frozenset({Requirement.DATE}),
     Status.COMPLETED: frozenset({Requirement.OUTCOME}),
+    Status.DUPLICATE: frozenset({Requirement.DUPLICATE_OF}),
 }
 
 
@@ -133,6 +143,7 @@ REQUIREMENT_MESSAGES = {
     Requirement.QUESTION: N_("Write what information is missing; the resident will see it."),
     Requirement.DATE: N_("Give the date."),
     Requirement.OUTCOME: N_("Give the completion date and the outcome."),
+    Requirement.DUPLICATE_OF: N_("Give the number of the request this one repeats."),
 }
 REQUIREMENT_FIELDS = {
     Requirement.GROUP: "group_id",
@@ -140,6 +151,7 @@ REQUIREMENT_FIELDS = {
     Requirement.QUESTION: "note",
     Requirement.DATE: "scheduled_for",
     Requirement.OUTCOME: "completed_on",
+    Requirement.DUPLICATE_OF: "duplicate_of",
 }
 
 
@@ -194,7 +206,7 @@ def is_open(status: Status) -> bool:
 
 # The statuses a job is completed from, and the two ways a request closes with no service.
 COMPLETABLE = frozenset(current for current, target in TRANSITIONS if target == Status.COMPLETED)
-CLOSED_WITHOUT_SERVICE = frozenset({Status.DECLINED, Status.CANCELLED})
+CLOSED_WITHOUT_SERVICE = frozenset({Status.DECLINED, Status.CANCELLED, Status.DUPLICATE})
 
 
 def next_board_move(status: Status, *, home_visit: bool) -> Status | None:

@@ -313,6 +313,7 @@ def request_for_office(request_id: int) -> ServiceRequest | None:
             joinedload(ServiceRequest.category),
             joinedload(ServiceRequest.group),
             joinedload(ServiceRequest.taken_by),
+            joinedload(ServiceRequest.duplicate_of),
             selectinload(ServiceRequest.photos),
             selectinload(ServiceRequest.events).joinedload(RequestEvent.actor),
         )

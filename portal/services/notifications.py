@@ -45,6 +45,7 @@ RESIDENT_NOTIFIED = frozenset(
         Status.COMPLETED,
         Status.DECLINED,
         Status.CANCELLED,
+        Status.DUPLICATE,
     }
 )
 # The satisfaction check's one reminder: a few days after the job was done, and not once
@@ -84,6 +85,9 @@ def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
         scheduled_for=scheduled.isoformat() if scheduled else None,
         scheduled_time=request.scheduled_time if scheduled else "",
         outcome=request.outcome.value if target == Status.COMPLETED and request.outcome else None,
+        duplicate_of=request.duplicate_of.reference
+        if target == Status.DUPLICATE and request.duplicate_of is not None
+        else "",
     )
     _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
 

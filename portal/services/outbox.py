@@ -393,6 +393,7 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
             scheduled_for=date.fromisoformat(scheduled) if scheduled else None,
             scheduled_time=facts.get("scheduled_time") or "",
             message=facts.get("note") or "",
+            duplicate_of=facts.get("duplicate_of") or "",
         )
         context.update(
             status=status,

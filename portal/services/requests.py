@@ -196,11 +196,14 @@ def _move(
     scheduled_time: str = "",
     expected_version: int | None = None,
     completing: bool = False,
+    duplicate_of: ServiceRequest | None = None,
 ) -> RequestEvent:
     """Move request to target if the lifecycle allows it, record the move and commit."""
     _check_version(request, expected_version)
     note = (note or "").strip()
     provided: set[Requirement] = set()
+    if duplicate_of is not None:
+        provided.add(Requirement.DUPLICATE_OF)
     if group_id is not None:
         provided.add(Requirement.GROUP)
     if note:
@@ -216,6 +219,8 @@ def _move(
     if move.target == Status.SCHEDULED:
         request.scheduled_for = scheduled_for
         request.scheduled_time = (scheduled_time or "").strip()[:40]
+    if move.target == Status.DUPLICATE:
+        request.duplicate_of = duplicate_of
     request.status = move.target
     request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
     request.answered_at = None  # the office has acted on the resident's answer, if any
@@ -280,6 +285,54 @@ def cancel_request(
     return _move(request, Status.CANCELLED, actor, note=note, expected_version=expected_version)
 
 
+def close_as_duplicate(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    duplicate_of: str,
+    note: str = "",
+    expected_version=None,
+) -> RequestEvent:
+    """Close a request that repeats another of the same person, linked to that one.
+
+    duplicate_of is the other request's reference, as staff type it. The other request
+    stays and carries the work; this one never counts as a service. The resident is told
+    which request goes on.
+    """
+    reference = (duplicate_of or "").strip().upper()
+    if not reference:
+        raise lifecycle.MissingRequirement(Status.DUPLICATE, frozenset({Requirement.DUPLICATE_OF}))
+    other = db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.reference == reference)
+    ).first()
+    if other is None:
+        raise DomainError(N_("There is no request with this number."), field="duplicate_of")
+    if other.id == request.id:
+        raise DomainError(
+            N_("Give the number of the other request, not of this one."), field="duplicate_of"
+        )
+    if other.status == Status.DUPLICATE:
+        raise DomainError(
+            N_(
+                "That request is itself closed as a duplicate; give the number of the one it repeats."
+            ),
+            field="duplicate_of",
+        )
+    if other.anonymised_at is not None:
+        raise DomainError(
+            N_("That request's personal data has been erased; it cannot be linked."),
+            field="duplicate_of",
+        )
+    return _move(
+        request,
+        Status.DUPLICATE,
+        actor,
+        duplicate_of=other,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
 def schedule_job(
     request: ServiceRequest,
     actor: Actor,
@@ -323,6 +376,7 @@ MOVES = {
     Status.SUBMITTED: resume_review,
     Status.DECLINED: decline_request,
     Status.CANCELLED: cancel_request,
+    Status.DUPLICATE: close_as_duplicate,
     Status.SCHEDULED: schedule_job,
     Status.IN_PROGRESS: start_job,
     Status.READY: mark_ready,
@@ -338,6 +392,7 @@ def move_request(
     group_id: int | None = None,
     scheduled_for: date | None = None,
     scheduled_time: str = "",
+    duplicate_of: str = "",
     expected_version: int | None = None,
 ) -> RequestEvent:
     """Make the move to target through its use case, with what the status form carries."""
@@ -349,10 +404,12 @@ def move_request(
         "group_id": group_id,
         "scheduled_for": scheduled_for,
         "scheduled_time": scheduled_time,
+        "duplicate_of": duplicate_of,
     }
     wanted = {
         Status.ACCEPTED: ("group_id", "note"),
         Status.SCHEDULED: ("scheduled_for", "scheduled_time", "note"),
+        Status.DUPLICATE: ("duplicate_of", "note"),
     }.get(target, ("note",))
     return MOVES[target](
         request,

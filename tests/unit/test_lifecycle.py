@@ -22,23 +22,27 @@ EXPECTED = {
         Status.ACCEPTED: {Role.STAFF, Role.ADMIN},
         Status.DECLINED: {Role.STAFF, Role.ADMIN},
         Status.CANCELLED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
+        Status.DUPLICATE: {Role.STAFF, Role.ADMIN},
     },
     Status.NEEDS_INFO: {
         Status.SUBMITTED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
         Status.ACCEPTED: {Role.STAFF, Role.ADMIN},
         Status.DECLINED: {Role.STAFF, Role.ADMIN},
         Status.CANCELLED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
+        Status.DUPLICATE: {Role.STAFF, Role.ADMIN},
     },
     Status.ACCEPTED: {
         Status.SCHEDULED: {Role.STAFF, Role.ADMIN, Role.INSTRUCTOR},
         Status.IN_PROGRESS: {Role.STAFF, Role.ADMIN, Role.INSTRUCTOR},
         Status.DECLINED: {Role.STAFF, Role.ADMIN},
         Status.CANCELLED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
+        Status.DUPLICATE: {Role.STAFF, Role.ADMIN},
     },
     Status.SCHEDULED: {
         Status.IN_PROGRESS: {Role.STAFF, Role.ADMIN, Role.INSTRUCTOR},
         Status.DECLINED: {Role.STAFF, Role.ADMIN},
         Status.CANCELLED: {Role.STAFF, Role.ADMIN, Role.RESIDENT},
+        Status.DUPLICATE: {Role.STAFF, Role.ADMIN},
     },
     Status.IN_PROGRESS: {
         Status.READY: {Role.STAFF, Role.ADMIN, Role.INSTRUCTOR},
@@ -53,6 +57,7 @@ EXPECTED = {
     Status.COMPLETED: {},
     Status.DECLINED: {},
     Status.CANCELLED: {},
+    Status.DUPLICATE: {},
 }
 
 ALL_TRIPLES = list(itertools.product(Status, Status, Role))
@@ -120,6 +125,7 @@ def test_allowed_targets_follow_lifecycle_order():
         Status.ACCEPTED,
         Status.DECLINED,
         Status.CANCELLED,
+        Status.DUPLICATE,
     ]
 
 

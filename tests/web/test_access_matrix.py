@@ -23,6 +23,7 @@ EXPECTED = {
     "backoffice.edit_request": {"staff", "admin"},
     "backoffice.intake": {"staff", "admin"},
     "backoffice.intake_done": {"staff", "admin"},
+    "backoffice.same_person": {"staff", "admin"},
     "backoffice.own_account": {"instructor", "staff", "admin"},
     "backoffice.logout": {"instructor", "staff", "admin"},
     "backoffice.accounts_list": {"admin"},

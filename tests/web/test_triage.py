@@ -53,7 +53,7 @@ def test_request_page_shows_data_history_and_only_allowed_moves(app, client, sta
 
     assert "Halina Dane" in page and "ul. Ozimska 1" in page
     actions = set(re.findall(r"/status/(\w+)", page))
-    assert actions == {"needs_info", "accepted", "declined", "cancelled"}
+    assert actions == {"needs_info", "accepted", "declined", "cancelled", "duplicate"}
 
 
 def test_accept_assigns_the_group_and_records_who_did_it(app, client, staff):
