@@ -82,7 +82,7 @@ def test_staff_filters_the_queue_triages_a_request_and_takes_a_phone_request(pag
     expect(page.locator("#current-status")).to_have_text("Wysłane – czeka na sprawdzenie")
     check_accessibility(page)
     save_screenshots(page, "bo-request")
-    accept = page.locator("form.action--accepted")
+    accept = page.locator("#action-accepted form")
     accept.get_by_label("Grupa warsztatowa").select_option(label="Pracownia stolarsko-tapicerska")
     accept.get_by_role("button").click()
     expect(page.locator("#current-status")).to_have_text("Przyjęte do wykonania")
@@ -120,6 +120,35 @@ def test_intake_errors_are_accessible(page, live_server):
     expect(page.locator("#error-summary")).to_be_visible()
     check_accessibility(page)
     save_screenshots(page, "bo-intake-errors")
+
+
+def test_intake_shows_the_callers_open_request_as_the_number_is_typed(page, live_server):
+    first = _make(live_server, phone="600 123 456", name="Anna Kowalska")
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+    page.goto(live_server("/backoffice/zapisz-zgloszenie"))
+    # The institution's fields appear only for an institution.
+    expect(page.get_by_label("Instytucja", exact=True)).to_be_hidden()
+
+    page.get_by_label("Imię i nazwisko").fill("Anna Kowalska")
+    page.get_by_label("Numer telefonu").fill("+48 600-123-456")
+
+    found = page.locator("#same-person")
+    expect(found).to_contain_text("Anna Kowalska")
+    expect(found.locator(f'a[href="/backoffice/zgloszenia/{first}"]')).to_be_visible()
+    check_accessibility(page)
+    save_screenshots(page, "bo-intake-same-person")
+    page.get_by_label(re.compile("^Od instytucji")).check()
+    expect(page.get_by_label("Instytucja", exact=True)).to_be_visible()
+
+    # Saving a second open request needs a word from staff that it is new.
+    page.get_by_label("Telefonicznie").check()
+    page.get_by_label("Usługa").select_option(label="Krawiectwo – przeróbki i naprawy ubrań")
+    page.get_by_label("Co trzeba zrobić").fill("Skrócić zasłony")
+    page.locator("#is_senior").check()
+    page.locator("#oral_consent").check()
+    page.locator("#confirm_new").check()
+    page.get_by_role("button", name="Zapisz zgłoszenie").click()
+    expect(page.locator("#reference")).to_be_visible()
 
 
 def test_every_admin_page_is_accessible(page, live_server):
