@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import format_date, ngettext
 
 from .domain.lifecycle import Role, Status
+from .domain.replies import Situation
 from .i18n import lazy_gettext as _l
 from .models import (
     AsAgreed,
@@ -378,4 +379,20 @@ FEEDBACK_CHANNEL_LABELS = {
 GENDER_LABELS = {
     Gender.FEMALE: _l("woman"),
     Gender.MALE: _l("man"),
+}
+
+# The situations a reply template is for, as the administrator chooses them.
+SITUATION_LABELS = {
+    Situation.NEEDS_INFO: _l("Asking for more information"),
+    Situation.DECLINED: _l("Declining"),
+    Situation.SCHEDULED: _l("Arranging a date"),
+    Situation.READY: _l("Ready for pick-up"),
+    Situation.NOT_DONE: _l("Could not be done"),
+}
+# The move whose message box a situation's templates fill.
+SITUATION_OF_MOVE = {
+    Status.NEEDS_INFO: Situation.NEEDS_INFO,
+    Status.DECLINED: Situation.DECLINED,
+    Status.SCHEDULED: Situation.SCHEDULED,
+    Status.READY: Situation.READY,
 }

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .domain.lifecycle import Role, Status
+from .domain.replies import Situation
 from .extensions import db
 
 
@@ -448,6 +449,23 @@ class Feedback(db.Model):
 
     request: Mapped[ServiceRequest] = relationship(back_populates="feedback")
     recorded_by: Mapped[User | None] = relationship()
+
+
+class ReplyTemplate(db.Model):
+    """A short text staff start from when they write to a resident in a situation.
+
+    Without a service it serves every service; a service's own text comes first.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    situation: Mapped[Situation] = mapped_column(_enum(Situation))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    category: Mapped[ServiceCategory | None] = relationship()
 
 
 class Photo(db.Model):

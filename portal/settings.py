@@ -8,8 +8,17 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Date, func, select
 
+from .domain import replies
+from .domain.replies import Situation
 from .extensions import db
-from .models import BaselineTotal, Institution, RequesterKind, ServiceCategory, WorkshopGroup
+from .models import (
+    BaselineTotal,
+    Institution,
+    ReplyTemplate,
+    RequesterKind,
+    ServiceCategory,
+    WorkshopGroup,
+)
 
 DEMO_FILE = Path(__file__).parent / "demo" / "opole.toml"
 
@@ -52,8 +61,43 @@ def load_institution(path: Path | str) -> Institution:
         for entry in data["baseline"]:
             db.session.add(_baseline_row(entry, categories))
 
+    # Ready texts for residents are a starting set, added once: afterwards they are the
+    # administrator's, kept in the back office.
+    has_replies = db.session.scalar(select(func.count()).select_from(ReplyTemplate))
+    if data.get("replies") and not has_replies:
+        for entry in data["replies"]:
+            db.session.add(_reply_template(entry, categories))
+
     db.session.commit()
     return institution
+
+
+_REPLY_KEYS = {"situation", "category", "title", "body"}
+
+
+def _reply_template(entry: dict, categories: dict[str, ServiceCategory]) -> ReplyTemplate:
+    unknown = set(entry) - _REPLY_KEYS
+    if unknown:
+        raise ValueError(f"unknown replies setting: {', '.join(sorted(unknown))}")
+    if entry.get("situation") not in {s.value for s in Situation}:
+        raise ValueError(
+            f"a reply's situation must be one of: {', '.join(s.value for s in Situation)}"
+        )
+    code = entry.get("category")
+    if code is not None and code not in categories:
+        raise ValueError(f"a reply names an unknown category: {code}")
+    body = entry.get("body", "").strip()
+    if not entry.get("title") or not body:
+        raise ValueError("a reply needs a title and a body")
+    unknown_names = replies.unknown_placeholders(body)
+    if unknown_names:
+        raise ValueError(f"a reply uses unknown placeholders: {', '.join(unknown_names)}")
+    return ReplyTemplate(
+        situation=Situation(entry["situation"]),
+        category=categories[code] if code is not None else None,
+        title=entry["title"],
+        body=body,
+    )
 
 
 # Settings of older versions, and where their content belongs now.

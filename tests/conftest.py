@@ -153,7 +153,10 @@ class Snapshot:
             db.session.commit()
             self.rows = {}
             for table in db.metadata.sorted_tables:
-                rows = [dict(row) for row in db.session.execute(table.select()).mappings()]
+                # In key order: a row referring to another row of its table (a duplicate
+                # to the request it repeats) comes after it.
+                ordered = table.select().order_by(*table.primary_key.columns)
+                rows = [dict(row) for row in db.session.execute(ordered).mappings()]
                 if rows:
                     self.rows[table.name] = rows
             db.session.commit()

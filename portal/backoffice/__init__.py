@@ -103,6 +103,7 @@ from . import (  # noqa: E402,F401
     outbox,
     privacy,
     programme,
+    replies,
     reports,
     requests,
     security,

@@ -307,6 +307,28 @@ class CompletionForm(VersionedForm):
     not_done_reason = TextAreaField(_l("Why it could not be done"), validators=[Length(max=2000)])
 
 
+class ReplyTemplateForm(BaseForm):
+    situation = SelectField(
+        _l("Situation"), validators=[InputRequired(_l("Choose the situation."))]
+    )
+    category_id = SelectField(_l("Service"), coerce=_optional_int, validators=[Optional()])
+    title = StringField(
+        _l("Short title (staff choose by it)"),
+        validators=[
+            InputRequired(_l("Give the template a short title.")),
+            Length(max=120, message=_l("Write up to 120 characters.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            InputRequired(_l("Write the text.")),
+            Length(max=2000, message=_l("Write up to 2000 characters.")),
+        ],
+    )
+    active = BooleanField(_l("Offered to staff"), default=True)
+
+
 class WorkLogForm(VersionedForm):
     worked_on = DateField(
         _l("Date of the work"),

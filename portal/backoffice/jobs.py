@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import queries, services
-from ..domain import lifecycle
+from ..domain import lifecycle, replies
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
+from ..domain.replies import Situation
 from ..extensions import db
 from ..labels import STATUS_LABELS
 from ..models import Outcome, WorkSession
+from ..queries import replies as reply_queries
 from ..services import worklog
 from ..web import htmx
 from ..web.formerrors import show_error
@@ -168,6 +170,12 @@ def correct_completion(request_id: int):
 
 def _completion_page(form: CompletionForm, job, *, correcting: bool):
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    choices = reply_queries.templates_for(job).get(Situation.NOT_DONE, [])
+    chosen = next((t for t in choices if t.id == request.args.get("szablon", type=int)), None)
+    if chosen is not None and request.method == "GET":
+        # "Insert the text": the reason box filled from the chosen ready text.
+        form.not_done_reason.data = replies.fill(chosen.body, reply_queries.placeholder_values(job))
+        form.outcome.data = Outcome.NOT_DONE.value
     return render_template(
         "backoffice/jobs/complete.html",
         form=form,
@@ -176,6 +184,8 @@ def _completion_page(form: CompletionForm, job, *, correcting: bool):
         earliest=services.submitted_on(job, timezone),
         today=_today(),
         reason_shown=services.shows_not_done_reason(),
+        reply_choices=choices,
+        chosen_id=chosen.id if chosen else None,
     )
 
 

@@ -10,14 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, queries, services
-from ..domain import lifecycle
+from ..domain import lifecycle, replies
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
 from ..extensions import db
-from ..labels import STATUS_LABELS
-from ..models import FeedbackChannel, Photo, utcnow
+from ..labels import SITUATION_OF_MOVE, STATUS_LABELS
+from ..models import FeedbackChannel, Photo, WorkshopGroup, utcnow
 from ..queries import duplicates
+from ..queries import replies as reply_queries
 from ..services import feedback, worklog
 from ..web.formerrors import show_error
 from ..web.permissions import (
@@ -116,6 +117,8 @@ def render_request_page(
     if related is None:
         related = related_requests(service_request)
     status_forms = status_forms or _status_forms(service_request, related=related)
+    reply_choices = reply_queries.templates_for(service_request) if status_forms else {}
+    inserted = _inserted_template(service_request, status_forms, reply_choices)
     if work_form is None:
         work_form = WorkLogForm(prefix="work", formdata=None)
         work_form.worked_on.data = today
@@ -129,7 +132,12 @@ def render_request_page(
             "backoffice/requests/request.html",
             service_request=service_request,
             status_forms=status_forms,
-            open_action=_open_action(status_forms),
+            open_action=inserted or _open_action(status_forms),
+            reply_choices={
+                target: reply_choices.get(SITUATION_OF_MOVE.get(target), [])
+                for target in status_forms
+            },
+            chosen_template=request.args.get("szablon", type=int) if inserted else None,
             related=related,
             note_form=note_form or NoteForm(formdata=None),
             work_form=work_form,
@@ -154,6 +162,55 @@ def render_request_page(
         ),
         code,
     )
+
+
+def message_field_context(service_request, target: str, template_id: int | None, group_id=None):
+    """A move's message box with a template filled in, or None if the move is not open.
+
+    What the template's placeholders need from the move itself (the date being arranged)
+    stays as a placeholder until the move is saved.
+    """
+    try:
+        target = Status(target)
+    except ValueError:
+        return None
+    if not lifecycle.is_allowed(service_request.status, target, current_user.role):
+        return None
+    form = StatusChangeForm(prefix=target.value, formdata=None)
+    choices = reply_queries.templates_for(service_request).get(SITUATION_OF_MOVE.get(target), [])
+    chosen = next((t for t in choices if t.id == template_id), None)
+    if chosen is not None:
+        group = db.session.get(WorkshopGroup, group_id) if group_id else None
+        values = reply_queries.placeholder_values(service_request, group=group)
+        form.note.data = replies.fill(chosen.body, values)
+    return {
+        "form": form,
+        "target": target,
+        "needs": lifecycle.REQUIREMENTS.get(target, frozenset()),
+        "service_request": service_request,
+        "choices": choices,
+        "chosen_id": chosen.id if chosen else None,
+    }
+
+
+def _inserted_template(service_request, status_forms: dict, reply_choices: dict):
+    """Without a script, "insert the text" reloads the page with ?akcja=...&szablon=...:
+    fill that move's box and return the move, to show it open."""
+    try:
+        target = Status(request.args.get("akcja", ""))
+    except ValueError:
+        return None
+    template_id = request.args.get("szablon", type=int)
+    chosen = next(
+        (t for t in reply_choices.get(SITUATION_OF_MOVE.get(target), []) if t.id == template_id),
+        None,
+    )
+    if target not in status_forms or chosen is None:
+        return None
+    status_forms[target].note.data = replies.fill(
+        chosen.body, reply_queries.placeholder_values(service_request)
+    )
+    return target
 
 
 def _open_action(status_forms: dict):

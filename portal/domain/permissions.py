@@ -35,6 +35,7 @@ class Permission(StrEnum):
     ERASE_PERSONAL_DATA = "erase_personal_data"
     VIEW_AUDIT = "view_audit"
     RECORD_FEEDBACK = "record_feedback"
+    MANAGE_REPLIES = "manage_replies"
 
 
 _INSTRUCTOR = {
@@ -68,6 +69,8 @@ _ADMIN = _STAFF | {
     # can do it, the less a mistaken click or a stolen staff login can destroy.
     Permission.ERASE_PERSONAL_DATA,
     Permission.VIEW_AUDIT,
+    # The texts staff start from when they write to residents.
+    Permission.MANAGE_REPLIES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import photos, references
-from ..domain import lifecycle
+from ..domain import lifecycle, replies
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Requirement, Role, Status
@@ -35,8 +35,10 @@ from ..models import (
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
+    WorkshopGroup,
     utcnow,
 )
+from ..queries.replies import placeholder_values as reply_values
 from . import notifications
 from .transaction import flushed_at_commit
 
@@ -221,6 +223,7 @@ def _move(
         request.scheduled_time = (scheduled_time or "").strip()[:40]
     if move.target == Status.DUPLICATE:
         request.duplicate_of = duplicate_of
+    note = _filled(note, request, field="note")
     request.status = move.target
     request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
     request.answered_at = None  # the office has acted on the resident's answer, if any
@@ -236,6 +239,28 @@ def _move(
     notifications.status_changed(request, event)
     db.session.commit()
     return event
+
+
+def _filled(text: str, request: ServiceRequest, *, field: str) -> str:
+    """text with a reply template's placeholders filled from the request as it now is.
+
+    A placeholder with no value for this request is refused at its field rather than sent.
+    """
+    if not replies.placeholders_in(text):
+        return text
+    group = db.session.get(WorkshopGroup, request.group_id) if request.group_id else None
+    text = replies.fill(text, reply_values(request, group=group))
+    missing = replies.unfilled(text)
+    if missing:
+        raise DomainError(
+            N_(
+                "The text still holds %(names)s, which has no value for this request: "
+                "write it in, or remove it."
+            ),
+            field=field,
+            params={"names": ", ".join("{" + name + "}" for name in missing)},
+        )
+    return text
 
 
 def accept_request(
@@ -622,6 +647,8 @@ def complete_job(
         today=today or local_today(timezone),
         timezone=timezone,
     )
+    work_done = _filled(work_done, request, field="work_done")
+    not_done_reason = _filled(not_done_reason, request, field="not_done_reason")
     edition = edition_running_on(completed_on)
     request.completed_on = completed_on
     request.outcome = outcome

@@ -19,7 +19,7 @@ def show_error(form, error: DomainError, *, default_field: str | None = None) ->
     An error naming no field of this form goes to default_field when given, otherwise it
     is shown at the top of the page.
     """
-    message = gettext(error.message)
+    message = gettext(error.message, **getattr(error, "params", {}))
     field = getattr(form, error.field, None) if error.field else None
     if field is None and default_field:
         field = getattr(form, default_field)

@@ -151,6 +151,26 @@ def test_intake_shows_the_callers_open_request_as_the_number_is_typed(page, live
     expect(page.locator("#reference")).to_be_visible()
 
 
+def test_staff_start_a_question_from_a_ready_text(page, live_server):
+    request_id = _make(live_server)
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+    page.goto(live_server(f"/backoffice/zgloszenia/{request_id}"))
+
+    page.get_by_text("Poproś o więcej informacji", exact=True).first.click()
+    ask = page.locator("#action-needs_info")
+    ask.get_by_label("Zacznij od gotowego tekstu").select_option(
+        label="Prośba o zdjęcie lub wymiary"
+    )
+
+    box = ask.get_by_label("Wiadomość dla mieszkańca")
+    expect(box).to_have_value(re.compile(r"^Aby ocenić, czy możemy.*77 400 00 00"))
+    check_accessibility(page)
+    save_screenshots(page, "bo-request-ready-text")
+    box.fill(box.input_value() + " Dziękujemy.")
+    ask.get_by_role("button", name="Poproś o więcej informacji").click()
+    expect(page.locator("#current-status")).to_have_text("Potrzebujemy więcej informacji")
+
+
 def test_every_admin_page_is_accessible(page, live_server):
     request_id = _make(live_server, status=Status.COMPLETED)
     with live_server.app.app_context():

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.models import BaselineTotal
+from portal.models import BaselineTotal, ReplyTemplate
 from tests import factories
 
 from .helpers import csrf_from
@@ -24,6 +24,10 @@ EXPECTED = {
     "backoffice.intake": {"staff", "admin"},
     "backoffice.intake_done": {"staff", "admin"},
     "backoffice.same_person": {"staff", "admin"},
+    "backoffice.reply_templates": {"admin"},
+    "backoffice.reply_template": {"admin"},
+    "backoffice.delete_reply_template": {"admin"},
+    "backoffice.reply_text": {"instructor", "staff", "admin"},
     "backoffice.own_account": {"instructor", "staff", "admin"},
     "backoffice.logout": {"instructor", "staff", "admin"},
     "backoffice.accounts_list": {"admin"},
@@ -106,6 +110,7 @@ def world(app, upload_folder):
             "target": Status.IN_PROGRESS.value,
             # The demo settings bring the club's past totals; any of them will do.
             "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
+            "template_id": db.session.scalars(select(ReplyTemplate.id)).first(),
             "message_id": _parked_message(request),
         }
 

@@ -96,7 +96,6 @@ def test_closing_as_a_duplicate_from_the_page_tells_the_resident_which_request_g
         assert (closed.status, closed.duplicate_of_id) == (Status.DUPLICATE, first_id)
     office = client.get(f"/backoffice/zgloszenia/{second_id}").get_data(as_text=True)
     assert "Powtarza zgłoszenie" in office and first_ref in office
-    client.get("/backoffice/wyloguj")
     resident = client.get(f"/zgloszenie/{token}").get_data(as_text=True)
     assert "Połączone z innym zgłoszeniem" in resident
     assert first_ref in resident and "nic nie przepadło" in resident

@@ -21,7 +21,13 @@ from sqlalchemy import func, select
 
 from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.models import BaselineTotal, ProgrammeEdition, RequestEvent, WorkEntry
+from portal.models import (
+    BaselineTotal,
+    ProgrammeEdition,
+    ReplyTemplate,
+    RequestEvent,
+    WorkEntry,
+)
 from tests import factories
 
 from .helpers import csrf_from, log_in, request_count
@@ -138,6 +144,7 @@ def world(app, upload_folder):
             "group_id": factories.group_for("tailoring").id,
             "target": Status.READY.value,
             "photo_id": 1,
+            "template_id": db.session.scalars(select(ReplyTemplate.id)).first(),
             "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
             "message_id": 1,
             "instructor_email": instructor.email,

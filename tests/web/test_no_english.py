@@ -22,7 +22,14 @@ from portal import services
 from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.models import BaselineTotal, MessageKind, OutboxMessage, OutboxStatus, Outcome
+from portal.models import (
+    BaselineTotal,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    Outcome,
+    ReplyTemplate,
+)
 from portal.services import worklog
 from tests import factories
 
@@ -94,8 +101,9 @@ def english_on(html: str, phrases: set[str], words: set[str]) -> set[str]:
         tokens = set(re.findall(r"[\w’'-]+", chunk))
         found.update(words & tokens)
         # A field or status name straight from the code (completed_on, not_done), standing
-        # alone: not a piece of a link or a random token shown on the page (…-r_r-…).
-        found.update(re.findall(r"(?<![\w/.-])[a-z]+(?:_[a-z]+)+(?![\w/-])(?!\.\w)", chunk))
+        # alone: not a piece of a link, a random token shown on the page (…-r_r-…) or a
+        # ready text's placeholder in braces ({adres_pracowni}, Polish on purpose).
+        found.update(re.findall(r"(?<![\w/.{-])[a-z]+(?:_[a-z]+)+(?![\w/}-])(?!\.\w)", chunk))
         found.update(re.findall(r"\b(?:True|False)\b", chunk))
     if re.search(r"<option[^>]*>\s*None\s*</option>", html):
         found.add("None (an empty choice)")
@@ -197,6 +205,7 @@ def world(app, upload_folder):
             "user_id": instructor.id,
             "group_id": factories.group_for("tailoring").id,
             "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
+            "template_id": db.session.scalars(select(ReplyTemplate.id)).first(),
         }
 
 
