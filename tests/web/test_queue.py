@@ -1,5 +1,6 @@
 """The queue: filters, search, counts, waiting too long, pages, htmx, and a fixed number of queries."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -251,3 +252,21 @@ def test_filtered_and_searched_queues_are_fixed_in_queries_too(app, client, staf
         factories.bulk_requests(30, status=Status.ACCEPTED, group=factories.group_for("tailoring"))
 
     assert count_queries(app, client, url) == few
+
+
+def test_each_row_says_how_long_the_request_waits_and_the_number_to_call(app, client, staff):
+    from datetime import timedelta
+
+    from portal.models import utcnow
+
+    with app.app_context():
+        request = factories.make_request(phone="+48 600-123-456", name="Ida Czekająca")
+        request.created_at = utcnow() - timedelta(days=3, hours=1)
+        db.session.commit()
+        request_id = request.id
+
+    page = client.get("/backoffice/zgloszenia").get_data(as_text=True)
+
+    row = re.search(rf'href="/backoffice/zgloszenia/{request_id}".*?</tr>', page, re.S).group(0)
+    assert "3 dni" in row
+    assert 'href="tel:600123456"' in row and "+48 600-123-456" in row
