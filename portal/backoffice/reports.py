@@ -23,7 +23,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import audit, queries, services
@@ -37,7 +37,13 @@ from ..models import BaselineTotal, RequesterKind
 from ..queries import figures
 from ..reports.chart import build_chart, shown_months
 from ..reports.files import edition_name, export_tables, report_csv, report_xlsx
-from ..reports.wording import council_sentence, month_name, period_title, trainees_sentence
+from ..reports.wording import (
+    council_sentence,
+    month_name,
+    period_covers,
+    period_title,
+    trainees_sentence,
+)
 from ..services import baseline
 from ..web.formerrors import show_error
 from ..web.forms import BaseForm
@@ -91,8 +97,9 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
-    period = SelectField(
-        _l("Period"), choices=[(kind.value, label) for kind, label in PERIOD_LABELS.items()]
+    period = RadioField(
+        _l("Kind of period"),
+        choices=[(kind.value, label) for kind, label in PERIOD_LABELS.items()],
     )
     year = IntegerField(
         _l("Year"),
@@ -218,6 +225,7 @@ def report_page():
     if report is not None:
         context.update(
             title=period_title(period),
+            covers=period_covers(period, _today()),
             args=period_args(period),
             sentence=council_sentence(report.totals, period),
             chart=build_chart(report),

@@ -106,6 +106,21 @@ def month_name(month: date) -> str:
     return name[:1].upper() + name[1:]
 
 
+def period_covers(period: Period, today: date) -> str:
+    """Say in words which days the figures count, e.g. for a year still running."""
+    if period.starts_on <= today < period.ends_on:
+        return gettext(
+            "The figures count the days from %(start)s to today, %(today)s.",
+            start=long_date(period.starts_on),
+            today=long_date(today),
+        )
+    return gettext(
+        "The figures count the days from %(start)s to %(end)s.",
+        start=long_date(period.starts_on),
+        end=long_date(period.ends_on),
+    )
+
+
 def period_title(period: Period) -> str:
     """Name the period the way a heading or a file says it."""
     year = period.starts_on.year

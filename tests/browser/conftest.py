@@ -258,3 +258,48 @@ def horizontal_overflow(page) -> int:
         "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
         " - document.documentElement.clientWidth"
     )
+
+
+LAYOUT_PROBLEMS = """
+(scope) => {
+  const problems = [];
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0
+    && getComputedStyle(el).visibility !== 'hidden'; };
+  for (const root of document.querySelectorAll(scope)) {
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (!visible(el)) continue;
+      const style = getComputedStyle(el);
+      // Text cut off: a box that hides what does not fit, without an ellipsis and a title.
+      if (['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
+          && !(style.textOverflow === 'ellipsis' && el.title)) {
+        problems.push('clipped: ' + name(el));
+      }
+      // Boxes laid side by side that run into each other.
+      if (['grid', 'flex', 'inline-flex', 'inline-grid'].includes(style.display)) {
+        const kids = [...el.children].filter(visible).map((k) => [k, k.getBoundingClientRect()]);
+        for (let i = 0; i < kids.length; i++) for (let j = i + 1; j < kids.length; j++) {
+          const [a, ra] = kids[i], [b, rb] = kids[j];
+          const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+          const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+          if (w > 1 && h > 1) problems.push('overlap: ' + name(a) + ' / ' + name(b));
+        }
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+"""
+
+
+def layout_problems_at_double_text(page, scope: str = "main") -> list[str]:
+    """Text cut off or boxes running into each other with the text at 200 %: the root font
+    size doubled (through the CSSOM: the portal's CSP refuses a <style> element), so every
+    size given in rem or em doubles, as a reader's larger text makes it."""
+    page.evaluate("document.documentElement.style.setProperty('font-size', '200%', 'important')")
+    page.wait_for_timeout(50)
+    try:
+        return page.evaluate(LAYOUT_PROBLEMS, scope)
+    finally:
+        page.evaluate("document.documentElement.style.removeProperty('font-size')")

@@ -11,7 +11,12 @@ from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
 from tests import factories
 
-from .conftest import check_accessibility, horizontal_overflow, save_screenshots
+from .conftest import (
+    check_accessibility,
+    horizontal_overflow,
+    layout_problems_at_double_text,
+    save_screenshots,
+)
 
 PASSWORD = "haslo-testowe-123"
 
@@ -295,3 +300,30 @@ def _quick_failures_and_no_console_errors(page):
     page.on("pageerror", lambda error: problems.append(str(error)))
     yield
     assert problems == []
+
+
+def test_the_period_chooser_shows_only_the_chosen_kind_and_nothing_clips_at_double_text(
+    page, live_server
+):
+    _make(live_server, status=Status.COMPLETED)
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+    page.goto(live_server("/backoffice/raporty"))
+    chooser = page.locator("form.report-period")
+
+    expect(chooser.locator("input#year")).to_be_visible()
+    expect(chooser.locator("select#quarter")).to_be_hidden()
+    expect(chooser.locator("input#date_from")).to_be_hidden()
+    page.locator("#period-2").check()  # the quarter
+    expect(chooser.locator("select#quarter")).to_be_visible()
+    expect(chooser.locator("select#month")).to_be_hidden()
+    chooser.locator("select#quarter").select_option(label="I")
+    chooser.get_by_role("button", name="Pokaż raport").click()
+
+    expect(page.locator("#report-title")).to_have_text(re.compile(r"^1\. kwartał"))
+    expect(page.locator("#report-covers")).to_contain_text("od 1 stycznia")
+    check_accessibility(page)
+    save_screenshots(page, "bo-reports-quarter")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert layout_problems_at_double_text(page) == [], width
+        assert horizontal_overflow(page) <= 0, width
