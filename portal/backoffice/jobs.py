@@ -13,14 +13,21 @@ from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
 from ..domain.replies import Situation
 from ..extensions import db
+from ..i18n import format_hours
 from ..labels import STATUS_LABELS
-from ..models import Outcome, WorkSession
+from ..models import Outcome, RequestEvent, WorkSession
 from ..queries import replies as reply_queries
 from ..services import worklog
 from ..web import htmx
 from ..web.formerrors import show_error
 from ..web.inputguard import query_id
-from ..web.permissions import Permission, can_view_request, require_permission, sees_all_requests
+from ..web.permissions import (
+    Permission,
+    can_view_request,
+    has_permission,
+    require_permission,
+    sees_all_requests,
+)
 from . import bp
 from .forms import CompletionForm, EmptyForm, WorkLogForm
 from .requests import visible_request
@@ -35,12 +42,18 @@ def _today():
     return services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def _board_context():
+def _board_context(moved=None, news: str = "", failed_hours=None, focus_job=None):
+    """What the board shows. moved: the move just made (its card offers to undo it);
+    news: what the live region says; failed_hours: (job id, message, typed values) of hours
+    that could not be saved, shown back on their card."""
     group_id = query_id("grupa")
     groups = queries.groups(active_only=True)
     if not sees_all_requests(current_user):
         groups = [g for g in groups if g.id in current_user.group_ids]
     board, counts = queries.jobs_for(current_user, group_id)
+    jobs = [job for column in board.values() for job in column]
+    can_log = has_permission(current_user, Permission.LOG_WORK)
+    today = _today()
     return {
         "board": board,
         "counts": counts,
@@ -48,15 +61,53 @@ def _board_context():
         "group_id": group_id,
         "next_move": next_move,
         "action_form": EmptyForm(),
-        "today": _today(),
+        "today": today,
+        "moved": moved,
+        "news": news,
+        "failed_hours": failed_hours,
+        "focus_job": focus_job,
+        "crews": queries.board_crews(jobs, today) if can_log else {},
+        "usual": queries.usual_hours(jobs) if can_log else {},
     }
+
+
+def _board_response(moved=None, news: str = "", failed_hours=None, focus_job=None):
+    """The board after an action: in place for htmx (with the live region's news), else
+    back to the board's address, the undo offered through the query string."""
+    if htmx.is_htmx_request():
+        return htmx.render_page_or_partial(
+            "backoffice/jobs/board.html",
+            "backoffice/jobs/_board.html",
+            **_board_context(moved, news, failed_hours, focus_job),
+        )
+    if failed_hours is not None:
+        return render_template(
+            "backoffice/jobs/board.html", **_board_context(moved, news, failed_hours)
+        )
+    if news:
+        flash(news, "success")
+    args = {k: v for k, v in request.args.items() if k == "grupa"}
+    if moved is not None:
+        args["cofnij"] = moved.id
+    return redirect(url_for("backoffice.board", **args), 303)
+
+
+def _moved_from_query():
+    """The move the board offers to undo after a reload without a script (?cofnij=event)."""
+    event_id = query_id("cofnij")
+    event = db.session.get(RequestEvent, event_id) if event_id else None
+    if event is None or event.actor_id != current_user.id:
+        return None
+    return event
 
 
 @bp.get("/tablica")
 @require_permission(Permission.VIEW_BOARD)
 def board():
     return htmx.render_page_or_partial(
-        "backoffice/jobs/board.html", "backoffice/jobs/_board.html", **_board_context()
+        "backoffice/jobs/board.html",
+        "backoffice/jobs/_board.html",
+        **_board_context(moved=_moved_from_query()),
     )
 
 
@@ -70,27 +121,76 @@ def advance_job(request_id: int, target: str):
         target_status = Status(target)
     except ValueError:
         abort(404)
-    if target_status != next_move(job):
-        flash(_("This move is not possible for this job now."), "error")
-    else:
-        try:
-            services.move_request(job, target_status, Actor.of(current_user))
-        except (DomainError, StaleEdit):
-            flash(_("This move is not possible for this job now."), "error")
-        else:
-            flash(
-                _(
-                    "%(reference)s: %(status)s.",
-                    reference=job.reference,
-                    status=STATUS_LABELS[target_status],
-                ),
-                "success",
-            )
-    if htmx.is_htmx_request():
-        return htmx.render_page_or_partial(
-            "backoffice/jobs/board.html", "backoffice/jobs/_board.html", **_board_context()
+    try:
+        event = services.board_move(job, target_status, Actor.of(current_user))
+    except (DomainError, StaleEdit):
+        return _board_response(
+            news=_("%(reference)s: this move is not possible now.", reference=job.reference)
         )
-    return redirect(url_for("backoffice.board", **request.args), 303)
+    return _board_response(
+        moved=event,
+        news=_(
+            "%(reference)s: %(status)s. You can undo it.",
+            reference=job.reference,
+            status=STATUS_LABELS[target_status],
+        ),
+    )
+
+
+@bp.post("/tablica/<int:request_id>/cofnij")
+@require_permission(Permission.MOVE_REQUEST)
+def undo_job_move(request_id: int):
+    job = visible_request(request_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        event = services.undo_board_move(
+            job, Actor.of(current_user), event_id=request.form.get("event", type=int) or 0
+        )
+    except DomainError as refused:
+        return _board_response(news=f"{job.reference}: {_(refused.message)}")
+    except StaleEdit:
+        return _board_response(
+            news=_("%(reference)s: this move can no longer be undone.", reference=job.reference)
+        )
+    return _board_response(
+        news=_(
+            "%(reference)s: undone, back to %(status)s.",
+            reference=job.reference,
+            status=STATUS_LABELS[event.to_status],
+        ),
+        focus_job=job.id,
+    )
+
+
+@bp.post("/tablica/<int:request_id>/godziny")
+@require_permission(Permission.LOG_WORK)
+def board_log_work(request_id: int):
+    """Hours logged from a board card: today, the trainees ticked, what was done."""
+    job = visible_request(request_id)
+    form = WorkLogForm(prefix="work")
+    if not form.validate_on_submit():
+        message = next((error for field in form for error in field.errors), "")
+        return _board_response(failed_hours=(job.id, message, request.form))
+    hours = _hours_from_form()
+    try:
+        session = worklog.log_work(
+            job,
+            Actor.of(current_user),
+            worklog.WorkData(form.worked_on.data, form.description.data, hours),
+            today=_today(),
+        )
+    except DomainError as refused:
+        return _board_response(failed_hours=(job.id, _(refused.message), request.form))
+    total = sum(entry.hours for entry in session.entries)
+    return _board_response(
+        news=_(
+            "%(reference)s: %(hours)s h of work logged.",
+            reference=job.reference,
+            hours=format_hours(total),
+        ),
+        focus_job=job.id,
+    )
 
 
 @bp.get("/zgloszenia/<int:request_id>/metka")

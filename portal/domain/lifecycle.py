@@ -223,6 +223,20 @@ def next_board_move(status: Status, *, home_visit: bool) -> Status | None:
     return None
 
 
+# A board move taken back by the person who made it, soon after: a tap on the wrong card
+# must not cost a phone call. The resident's message about the move waits this long, so an
+# undone move is never told.
+UNDOABLE_BOARD_MOVES = frozenset(
+    {
+        (Status.ACCEPTED, Status.IN_PROGRESS),
+        (Status.SCHEDULED, Status.IN_PROGRESS),
+        (Status.IN_PROGRESS, Status.READY),
+        (Status.READY, Status.IN_PROGRESS),
+    }
+)
+UNDO_MINUTES = 10
+
+
 def may_change_record(status: Status, role: Role) -> bool:
     """Tell whether role may correct what is recorded about a request in status.
 

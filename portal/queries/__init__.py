@@ -14,6 +14,7 @@ from .requests import (
     accounts,
     active_categories,
     all_categories,
+    board_crews,
     editions,
     groups,
     institution,
@@ -23,6 +24,7 @@ from .requests import (
     request_by_token,
     request_for_office,
     status_counts,
+    usual_hours,
     work_sessions_of,
 )
 from .waiting import estimate_for, estimates_by_service
@@ -35,6 +37,7 @@ __all__ = [
     "accounts",
     "active_categories",
     "all_categories",
+    "board_crews",
     "editions",
     "estimate_for",
     "estimates_by_service",
@@ -46,5 +49,6 @@ __all__ = [
     "request_by_token",
     "request_for_office",
     "status_counts",
+    "usual_hours",
     "work_sessions_of",
 ]

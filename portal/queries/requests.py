@@ -413,3 +413,45 @@ def editions() -> list[ProgrammeEdition]:
             .order_by(ProgrammeEdition.number.desc())
         )
     )
+
+
+def board_crews(jobs: list[ServiceRequest], day: date) -> dict[int, list[Trainee]]:
+    """Who may be logged on each group's jobs on day, for every group on a board; one query."""
+    group_ids = {job.group_id for job in jobs if job.group_id is not None}
+    crews: dict[int, list[Trainee]] = {group_id: [] for group_id in group_ids}
+    if not group_ids:
+        return crews
+    for trainee in db.session.scalars(
+        select(Trainee)
+        .join(ProgrammeEdition)
+        .where(
+            Trainee.group_id.in_(group_ids),
+            Trainee.active.is_(True),
+            ProgrammeEdition.starts_on <= day,
+            ProgrammeEdition.ends_on >= day,
+        )
+        .order_by(Trainee.name)
+    ):
+        crews[trainee.group_id].append(trainee)
+    return crews
+
+
+def usual_hours(jobs: list[ServiceRequest]) -> dict[int, dict[int, object]]:
+    """Each job's last work session as {trainee id: hours}: who usually works on it and how
+    long, offered again on its board card. One query."""
+    ids = [job.id for job in jobs]
+    if not ids:
+        return {}
+    last = (
+        select(func.max(WorkSession.id))
+        .where(WorkSession.request_id.in_(ids))
+        .group_by(WorkSession.request_id)
+    )
+    usual: dict[int, dict[int, object]] = {}
+    for request_id, trainee_id, hours in db.session.execute(
+        select(WorkSession.request_id, WorkEntry.trainee_id, WorkEntry.hours)
+        .join(WorkEntry, WorkEntry.session_id == WorkSession.id)
+        .where(WorkSession.id.in_(last))
+    ):
+        usual.setdefault(request_id, {})[trainee_id] = hours
+    return usual

@@ -17,6 +17,7 @@ from .requests import (
     add_note,
     answer_question,
     ask_for_information,
+    board_move,
     cancel_by_resident,
     cancel_request,
     close_as_duplicate,
@@ -34,6 +35,7 @@ from .requests import (
     start_job,
     submit_request,
     submitted_on,
+    undo_board_move,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "add_note",
     "answer_question",
     "ask_for_information",
+    "board_move",
     "cancel_by_resident",
     "cancel_request",
     "close_as_duplicate",
@@ -62,4 +65,5 @@ __all__ = [
     "start_job",
     "submit_request",
     "submitted_on",
+    "undo_board_move",
 ]

@@ -27,6 +27,7 @@ from ..models import (
     MessageKind,
     NotificationPreference,
     OutboxMessage,
+    OutboxStatus,
     Outcome,
     RequestEvent,
     ServiceRequest,
@@ -72,8 +73,13 @@ def request_submitted(request: ServiceRequest, taken_by: User | None = None) -> 
         )
 
 
-def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
-    """Queue the resident's message about a move, if it is one they hear about."""
+def status_changed(
+    request: ServiceRequest, event: RequestEvent, *, hold: timedelta | None = None
+) -> None:
+    """Queue the resident's message about a move, if it is one they hear about.
+
+    hold keeps the message back that long: a board move may still be undone meanwhile.
+    """
     target = Status(event.to_status)
     if target not in RESIDENT_NOTIFIED or not wants_updates(request):
         return
@@ -89,7 +95,43 @@ def status_changed(request: ServiceRequest, event: RequestEvent) -> None:
         if target == Status.DUPLICATE and request.duplicate_of is not None
         else "",
     )
-    _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
+    message = _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
+    if hold:
+        message.next_attempt_at = message.created_at + hold
+
+
+def status_message_sent(request: ServiceRequest, event: RequestEvent) -> bool:
+    """Whether the resident's message about event's move has gone out (or is going now)."""
+    return any(
+        message.payload.get("status") == Status(event.to_status).value
+        for message in db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.request_id == request.id,
+                OutboxMessage.kind == MessageKind.STATUS_CHANGE,
+                OutboxMessage.created_at >= event.created_at,
+                (OutboxMessage.status != OutboxStatus.PENDING)
+                | (OutboxMessage.attempts > 0)
+                | OutboxMessage.claim_token.is_not(None),
+            )
+        )
+    )
+
+
+def withdraw_status_message(request: ServiceRequest, status: Status) -> int:
+    """Drop the resident's message about a move to status not sent yet; return how many."""
+    waiting = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.request_id == request.id,
+            OutboxMessage.kind == MessageKind.STATUS_CHANGE,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.attempts == 0,
+            OutboxMessage.claim_token.is_(None),
+        )
+    ).all()
+    dropped = [m for m in waiting if m.payload.get("status") == Status(status).value]
+    for message in dropped:
+        db.session.delete(message)
+    return len(dropped)
 
 
 def resident_answered(request: ServiceRequest, event: RequestEvent) -> None:

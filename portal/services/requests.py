@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -199,6 +199,7 @@ def _move(
     expected_version: int | None = None,
     completing: bool = False,
     duplicate_of: ServiceRequest | None = None,
+    hold_message: timedelta | None = None,
 ) -> RequestEvent:
     """Move request to target if the lifecycle allows it, record the move and commit."""
     _check_version(request, expected_version)
@@ -236,7 +237,60 @@ def _move(
         is_public=True,
     )
     request.events.append(event)
-    notifications.status_changed(request, event)
+    notifications.status_changed(request, event, hold=hold_message)
+    db.session.commit()
+    return event
+
+
+def board_move(request: ServiceRequest, target: Status, actor: Actor) -> RequestEvent:
+    """The one-tap move of a workshop board card, which its maker may undo for a while.
+
+    The resident's message about it waits as long, so a move taken back is never told.
+    """
+    move = lifecycle.next_board_move(request.status, home_visit=request.category.requires_address)
+    if move != Status(target):
+        raise lifecycle.TransitionNotAllowed(request.status, Status(target), actor.role)
+    return _move(request, move, actor, hold_message=timedelta(minutes=lifecycle.UNDO_MINUTES))
+
+
+@flushed_at_commit
+def undo_board_move(
+    request: ServiceRequest, actor: Actor, *, event_id: int, now: datetime | None = None
+) -> RequestEvent:
+    """Take back a board move: only its maker, only the request's last move, only soon after.
+
+    The request returns to where it was; the history keeps both moves; the resident's
+    message about the move, still waiting, is dropped.
+    """
+    now = now or utcnow()
+    last = next(
+        (e for e in reversed(request.events) if e.kind == EventKind.STATUS),
+        None,
+    )
+    if (
+        last is None
+        or last.id != event_id
+        or last.actor_id != actor.user_id
+        or (last.from_status, last.to_status) not in lifecycle.UNDOABLE_BOARD_MOVES
+        or request.status != last.to_status
+        or now - last.created_at > timedelta(minutes=lifecycle.UNDO_MINUTES)
+    ):
+        raise DomainError(N_("This move can no longer be undone."))
+    if notifications.status_message_sent(request, last):
+        raise DomainError(N_("The resident has already been told of this move; call them instead."))
+    notifications.withdraw_status_message(request, last.to_status)
+    last.is_public = False  # the resident's history does not show a move taken back
+    request.status = last.from_status
+    event = _event(
+        EventKind.STATUS,
+        actor,
+        from_status=last.to_status,
+        to_status=last.from_status,
+        note="",
+        is_public=False,
+        changes={"undone": last.id},
+    )
+    request.events.append(event)
     db.session.commit()
     return event
 

@@ -271,8 +271,11 @@ LAYOUT_PROBLEMS = """
     for (const el of [root, ...root.querySelectorAll('*')]) {
       if (!visible(el)) continue;
       const style = getComputedStyle(el);
-      // Text cut off: a box that hides what does not fit, without an ellipsis and a title.
-      if (['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
+      // Text cut off: a box that hides what does not fit, without an ellipsis and a title
+      // (form fields scroll their own text; a text for screen readers only is 1 px on purpose).
+      if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)
+          && !el.classList.contains('visually-hidden')
+          && ['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
           && !(style.textOverflow === 'ellipsis' && el.title)) {
         problems.push('clipped: ' + name(el));
       }

@@ -88,7 +88,27 @@ class Installation:
     # -- the README's steps --------------------------------------------------------
 
     def install(self) -> None:
-        self._run([sys.executable, "-m", "build", "--outdir", self.root / "dist", REPO])
+        # Built from a copy of the checkout: building writes portal.egg-info into the source
+        # tree, and two workers of the suite building the same tree at once break each other.
+        source = self.root / "source"
+        shutil.copytree(
+            REPO,
+            source,
+            ignore=shutil.ignore_patterns(
+                ".git",
+                ".venv",
+                "build",
+                "dist",
+                "*.egg-info",
+                "instance",
+                "test-artifacts",
+                "__pycache__",
+                ".pytest_cache",
+                ".ruff_cache",
+                "node_modules",
+            ),
+        )
+        self._run([sys.executable, "-m", "build", "--outdir", self.root / "dist", source])
         wheel = next((self.root / "dist").glob("portal-*.whl"))
         self._run([sys.executable, "-m", "venv", self.venv])
         self._run(

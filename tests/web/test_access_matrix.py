@@ -28,6 +28,8 @@ EXPECTED = {
     "backoffice.reply_template": {"admin"},
     "backoffice.delete_reply_template": {"admin"},
     "backoffice.reply_text": {"instructor", "staff", "admin"},
+    "backoffice.undo_job_move": {"instructor", "staff", "admin"},
+    "backoffice.board_log_work": {"instructor", "staff", "admin"},
     "backoffice.own_account": {"instructor", "staff", "admin"},
     "backoffice.logout": {"instructor", "staff", "admin"},
     "backoffice.accounts_list": {"admin"},
