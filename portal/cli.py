@@ -137,11 +137,15 @@ def _delivery_line(done: outbox.Delivery) -> str:
 @outbox_group.command("digest")
 def outbox_digest_command() -> None:
     """Queue the daily messages: staff digests of new requests, residents' one reminder of
-    the satisfaction check."""
+    the satisfaction check and one of an item waiting to be collected."""
     created = notifications.build_digests()
     click.echo(f"Queued {len(created)} digest(s).")
     reminders = notifications.queue_feedback_reminders()
     click.echo(f"Queued {reminders} satisfaction reminder(s).")
+    pickups = notifications.queue_pickup_reminders(
+        after_days=current_app.config["PICKUP_REMINDER_DAYS"]
+    )
+    click.echo(f"Queued {pickups} reminder(s) of items to collect.")
 
 
 retention_group = AppGroup("retention", help="Erase the personal data of old closed requests.")

@@ -59,6 +59,9 @@ class Config:
     QUEUE_PAGE_SIZE = 50
     # The same person's closed requests are pointed out for this many days after closing.
     DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", 60))
+    # An item ready this many days and not collected: one reminder (e-mail), and staff see
+    # it in the list of items to phone about.
+    PICKUP_REMINDER_DAYS = int(os.environ.get("PICKUP_REMINDER_DAYS", 7))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

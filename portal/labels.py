@@ -324,13 +324,16 @@ CHANGE_LABELS = {
     "outcome": _l("Outcome"),
     "work_done": _l("What was done"),
     "not_done_reason": _l("Why it could not be done"),
+    "received_on": _l("Left at the workshop on"),
+    "place": _l("Where it lies"),
+    "condition": _l("State of the item"),
 }
 WORK_LOG_CHANGE_LABELS = {
     "worked_on": _l("Date of the work"),
     "description": _l("What was done"),
     "hours": _l("Trainees and hours"),
 }
-_DATE_FIELDS = {"completed_on", "worked_on"}
+_DATE_FIELDS = {"completed_on", "worked_on", "received_on"}
 
 
 def change_label(kind: str, field: str):

@@ -78,6 +78,8 @@ class EventKind(StrEnum):
     WORK_LOG = "work_log"
     # The resident answered the office's question through the private link.
     ANSWER = "answer"
+    # An item taken in at the workshop (when, where it lies, its state).
+    CUSTODY = "custody"
 
 
 class Outcome(StrEnum):
@@ -109,6 +111,8 @@ class MessageKind(StrEnum):
     RESIDENT_ANSWER = "resident_answer"
     # One reminder of the satisfaction check, to a resident who asked for e-mail.
     FEEDBACK_REMINDER = "feedback_reminder"
+    # One reminder that an item waits at the workshop to be collected.
+    PICKUP_REMINDER = "pickup_reminder"
 
 
 class OutboxStatus(StrEnum):
@@ -172,6 +176,8 @@ class Institution(db.Model):
         String(40), default="", server_default=""
     )
     building_accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What happens to an item nobody collects, as the resident reads it on the receipt.
+    uncollected_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -318,6 +324,9 @@ class ServiceRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Since when a workshop item waits on the pick-up shelf (the move to ready); cleared when
+    # it leaves it.
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime)
     # When the resident answered the office's question online; cleared by the office's next
     # move. The queue marks such a request "the resident's answer".
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -346,6 +355,9 @@ class ServiceRequest(db.Model):
         back_populates="request", order_by="Photo.id", cascade="all, delete-orphan"
     )
     feedback: Mapped[Feedback | None] = relationship(
+        back_populates="request", cascade="all, delete-orphan", uselist=False
+    )
+    custody: Mapped[ItemCustody | None] = relationship(
         back_populates="request", cascade="all, delete-orphan", uselist=False
     )
 
@@ -466,6 +478,30 @@ class ReplyTemplate(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     category: Mapped[ServiceCategory | None] = relationship()
+
+
+class ItemCustody(db.Model):
+    """An item left at a workshop: who took it in, when, in what state and where it lies,
+    and who collected it, when, from whom."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), unique=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The item's state in one line, as agreed with the resident ("rękaw rozpruty").
+    condition: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Where it lies in the workshop: a shelf, a box.
+    place: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id", ondelete="SET NULL"))
+    picked_up_at: Mapped[datetime | None] = mapped_column(DateTime)
+    picked_up_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="custody")
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
+    handed_over_by: Mapped[User | None] = relationship(foreign_keys=[handed_over_by_id])
+    photo: Mapped[Photo | None] = relationship()
 
 
 class Photo(db.Model):

@@ -98,6 +98,7 @@ def private(response):
 from . import (  # noqa: E402,F401
     accounts,
     auth,
+    custody,
     intake,
     jobs,
     outbox,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
+    FileField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -293,6 +294,11 @@ class GroupForm(BaseForm):
 
 
 class CompletionForm(VersionedForm):
+    # For an item left at the workshop: who collected it (the resident, unless told).
+    picked_up_by = StringField(
+        _l("Collected by"),
+        validators=[Length(max=120, message=_l("Write up to 120 characters."))],
+    )
     completed_on = DateField(
         _l("Date of completion"),
         validators=[InputRequired(_l("Give the date of completion.")), bounded_date()],
@@ -327,6 +333,22 @@ class ReplyTemplateForm(BaseForm):
         ],
     )
     active = BooleanField(_l("Offered to staff"), default=True)
+
+
+class DropOffForm(BaseForm):
+    received_on = DateField(
+        _l("Left at the workshop on"),
+        validators=[InputRequired(_l("Give the day the item was left.")), bounded_date()],
+    )
+    condition = StringField(
+        _l("State of the item, in one line (optional)"),
+        validators=[Length(max=300, message=_l("Write up to 300 characters."))],
+    )
+    place = StringField(
+        _l("Where it lies: shelf, box (optional)"),
+        validators=[Length(max=80, message=_l("Write up to 80 characters."))],
+    )
+    photo = FileField(_l("Photo of the item as left (optional)"))
 
 
 class WorkLogForm(VersionedForm):

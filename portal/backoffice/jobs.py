@@ -15,7 +15,7 @@ from ..domain.replies import Situation
 from ..extensions import db
 from ..i18n import format_hours
 from ..labels import STATUS_LABELS
-from ..models import Outcome, RequestEvent, WorkSession
+from ..models import Outcome, RequestEvent, WorkSession, utcnow
 from ..queries import replies as reply_queries
 from ..services import worklog
 from ..web import htmx
@@ -66,6 +66,7 @@ def _board_context(moved=None, news: str = "", failed_hours=None, focus_job=None
         "news": news,
         "failed_hours": failed_hours,
         "focus_job": focus_job,
+        "now": utcnow(),
         "crews": queries.board_crews(jobs, today) if can_log else {},
         "usual": queries.usual_hours(jobs) if can_log else {},
     }
@@ -216,6 +217,9 @@ def _save_completion(service, job, form: CompletionForm):
             expected_version=form.expected_version(),
             today=_today(),
             timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            **(
+                {"picked_up_by": form.picked_up_by.data} if service is services.complete_job else {}
+            ),
         )
     except StaleEdit:
         flash(_("Someone else changed this job in the meantime. Check it and try again."), "error")

@@ -19,7 +19,7 @@ from ..labels import SITUATION_OF_MOVE, STATUS_LABELS
 from ..models import FeedbackChannel, Photo, WorkshopGroup, utcnow
 from ..queries import duplicates
 from ..queries import replies as reply_queries
-from ..services import feedback, worklog
+from ..services import custody, feedback, worklog
 from ..web.formerrors import show_error
 from ..web.permissions import (
     Permission,
@@ -29,7 +29,14 @@ from ..web.permissions import (
     require_permission,
 )
 from . import bp
-from .forms import EditRequestForm, NoteForm, StaffFeedbackForm, StatusChangeForm, WorkLogForm
+from .forms import (
+    DropOffForm,
+    EditRequestForm,
+    NoteForm,
+    StaffFeedbackForm,
+    StatusChangeForm,
+    WorkLogForm,
+)
 
 
 def visible_request(request_id: int):
@@ -112,8 +119,19 @@ def render_request_page(
     feedback_form=None,
     code=200,
     related=None,
+    drop_off_form=None,
 ):
     today = services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    can_take_item = (
+        has_permission(current_user, Permission.MOVE_REQUEST)
+        and custody.takes_items(service_request)
+        and service_request.status in custody.RECEIVABLE
+    )
+    if drop_off_form is None and can_take_item:
+        held = service_request.custody
+        drop_off_form = DropOffForm(formdata=None, obj=held)
+        if held is None:
+            drop_off_form.received_on.data = today
     if related is None:
         related = related_requests(service_request)
     status_forms = status_forms or _status_forms(service_request, related=related)
@@ -155,6 +173,8 @@ def render_request_page(
             can_edit=has_permission(current_user, Permission.EDIT_REQUEST)
             and lifecycle.may_change_record(service_request.status, current_user.role),
             requirements=lifecycle.REQUIREMENTS,
+            drop_off_form=drop_off_form if can_take_item else None,
+            now=utcnow(),
             feedback_form=(feedback_form or StaffFeedbackForm(formdata=None))
             if has_permission(current_user, Permission.RECORD_FEEDBACK)
             and feedback.asks_for_feedback(service_request)

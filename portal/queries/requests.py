@@ -314,6 +314,7 @@ def request_for_office(request_id: int) -> ServiceRequest | None:
             joinedload(ServiceRequest.group),
             joinedload(ServiceRequest.taken_by),
             joinedload(ServiceRequest.duplicate_of),
+            joinedload(ServiceRequest.custody),
             selectinload(ServiceRequest.photos),
             selectinload(ServiceRequest.events).joinedload(RequestEvent.actor),
         )

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..models import (
     Channel,
     Feedback,
+    ItemCustody,
     MessageKind,
     NotificationPreference,
     OutboxMessage,
@@ -160,6 +161,45 @@ def send_private_link(request: ServiceRequest) -> OutboxMessage | None:
     )
     db.session.commit()
     return message
+
+
+@use_case
+def queue_pickup_reminders(now: datetime | None = None, *, after_days: int = 7) -> int:
+    """Queue the one reminder of an item not collected after_days after it was ready.
+
+    Only to residents who asked for e-mail, only while the item is still on the shelf
+    (a job completed, or taken back to work, is never reminded); the dedupe key makes it
+    one reminder per request, ever.
+    """
+    now = now or utcnow()
+    reminded = select(OutboxMessage.id).where(
+        OutboxMessage.request_id == ServiceRequest.id,
+        OutboxMessage.kind == MessageKind.PICKUP_REMINDER,
+    )
+    due = db.session.scalars(
+        select(ServiceRequest)
+        .join(ItemCustody, ItemCustody.request_id == ServiceRequest.id)
+        .where(
+            ServiceRequest.status == Status.READY,
+            ServiceRequest.ready_at <= now - timedelta(days=after_days),
+            ItemCustody.picked_up_at.is_(None),
+            ServiceRequest.anonymised_at.is_(None),
+            ServiceRequest.email_updates.is_(True),
+            ServiceRequest.email.is_not(None),
+            ~reminded.exists(),
+        )
+        .order_by(ServiceRequest.id)
+    ).all()
+    for request in due:
+        _enqueue(
+            MessageKind.PICKUP_REMINDER,
+            request.email,
+            _resident_facts(request),
+            request=request,
+            dedupe_key=f"pickup:{request.id}",
+        )
+    db.session.commit()
+    return len(due)
 
 
 def wants_updates(request: ServiceRequest) -> bool:

@@ -51,6 +51,7 @@ TEMPLATES = {
     MessageKind.PRIVATE_LINK: "emails/private_link",
     MessageKind.RESIDENT_ANSWER: "emails/resident_answer_staff",
     MessageKind.FEEDBACK_REMINDER: "emails/feedback_reminder",
+    MessageKind.PICKUP_REMINDER: "emails/pickup_reminder",
 }
 
 
@@ -403,6 +404,12 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
         )
     elif message.kind in (MessageKind.PRIVATE_LINK, MessageKind.FEEDBACK_REMINDER):
         context.update(private_link=url_for("public.status", token=facts["token"], _external=True))
+    elif message.kind == MessageKind.PICKUP_REMINDER:
+        request = message.request
+        context.update(
+            private_link=url_for("public.status", token=facts["token"], _external=True),
+            workshop=labels.workshop_of(request.category, request.group) if request else None,
+        )
     elif message.kind in (MessageKind.NEW_REQUEST, MessageKind.RESIDENT_ANSWER):
         context.update(request=_staff_item(facts))
     elif message.kind == MessageKind.DIGEST:
@@ -439,6 +446,10 @@ def _subject(message: OutboxMessage, context: dict) -> str:
         return _("Answer from the resident: %(reference)s", reference=context["reference"])
     if message.kind == MessageKind.FEEDBACK_REMINDER:
         return _("How did we do? Request %(reference)s", reference=context["reference"])
+    if message.kind == MessageKind.PICKUP_REMINDER:
+        return _(
+            "Your item is waiting to be collected: %(reference)s", reference=context["reference"]
+        )
     if message.kind == MessageKind.PRIVATE_LINK:
         return _("The link to your request %(reference)s", reference=context["reference"])
     count = len(context["requests"])

@@ -225,6 +225,10 @@ def _move(
     if move.target == Status.DUPLICATE:
         request.duplicate_of = duplicate_of
     note = _filled(note, request, field="note")
+    if move.target == Status.READY:
+        request.ready_at = utcnow()
+    elif move.current == Status.READY:
+        request.ready_at = None
     request.status = move.target
     request.closed_at = utcnow() if move.target in lifecycle.CLOSED else None
     request.answered_at = None  # the office has acted on the resident's answer, if any
@@ -281,6 +285,18 @@ def undo_board_move(
     notifications.withdraw_status_message(request, last.to_status)
     last.is_public = False  # the resident's history does not show a move taken back
     request.status = last.from_status
+    request.ready_at = (
+        next(
+            (
+                e.created_at
+                for e in reversed(request.events)
+                if e.to_status == Status.READY and e is not last
+            ),
+            now,
+        )
+        if last.from_status == Status.READY
+        else None
+    )
     event = _event(
         EventKind.STATUS,
         actor,
@@ -682,8 +698,12 @@ def complete_job(
     expected_version: int | None = None,
     today: date | None = None,
     timezone: str = "Europe/Warsaw",
+    picked_up_by: str | None = None,
 ) -> RequestEvent:
     """Close a job with its date and outcome; only an outcome of done counts toward the totals.
+
+    For an item left at the workshop, picked_up_by (default: the resident) is who collected
+    it; the actor handed it over.
 
     The date lies between the day the request was sent and today (local dates), so a
     service is never counted in a month before anyone asked for it, nor ahead of time.
@@ -709,6 +729,10 @@ def complete_job(
     request.work_done = work_done or None
     request.not_done_reason = not_done_reason or None
     request.edition_id = edition.id if edition else None
+    if request.custody is not None and request.custody.picked_up_at is None:
+        request.custody.picked_up_at = utcnow()
+        request.custody.picked_up_by = (picked_up_by or "").strip()[:120] or request.name
+        request.custody.handed_over_by_id = actor.user_id
     return _move(request, Status.COMPLETED, actor, note=_resident_note(request), completing=True)
 
 

@@ -370,3 +370,25 @@ def test_the_period_chooser_shows_only_the_chosen_kind_and_nothing_clips_at_doub
         page.set_viewport_size({"width": width, "height": 900})
         assert layout_problems_at_double_text(page) == [], width
         assert horizontal_overflow(page) <= 0, width
+
+
+def test_an_item_is_written_down_and_its_receipt_fits_a_phone(page, live_server):
+    job = _make(live_server, status=Status.ACCEPTED, name="Anna Kowalska")
+    page.set_viewport_size({"width": 360, "height": 800})
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+    page.goto(live_server(f"/backoffice/zgloszenia/{job}"))
+
+    custody = page.locator("section.custody")
+    custody.get_by_label("Stan rzeczy w jednym zdaniu").fill("Rękaw rozpruty")
+    custody.get_by_label("Gdzie leży").fill("Półka B2")
+    custody.get_by_role("button", name="Zapisz").click()
+    expect(page.locator("section.custody")).to_contain_text("Półka B2")
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Drukuj pokwitowanie dla mieszkańca").click()
+    expect(page.locator("#receipt-reference")).to_be_visible()
+    check_accessibility(page)
+    save_screenshots(page, "bo-receipt")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert horizontal_overflow(page) == 0
+    assert layout_problems_at_double_text(page) == []

@@ -1,0 +1,119 @@
+"""Items left at a workshop: taking one in, the resident's receipt, the list to phone about."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import segno
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import queries, services
+from ..domain.actor import Actor
+from ..domain.errors import DomainError
+from ..labels import workshop_of
+from ..models import utcnow
+from ..photos import PhotoRejected, clean_photo
+from ..public.views import PHOTO_MESSAGES
+from ..queries import custody as custody_queries
+from ..services import custody
+from ..web.formerrors import show_error
+from ..web.permissions import Permission, require_permission
+from . import bp
+from .forms import DropOffForm
+from .requests import render_request_page, visible_request
+
+
+def _photo_of(form: DropOffForm):
+    """The form's photo checked and cleaned, None if none was given; False with an error."""
+    upload = form.photo.data
+    if not getattr(upload, "filename", ""):
+        return None
+    config = current_app.config
+    try:
+        return clean_photo(
+            upload.read(config["PHOTO_MAX_BYTES"] + 1),
+            max_bytes=config["PHOTO_MAX_BYTES"],
+            max_pixels=config["PHOTO_MAX_PIXELS"],
+            max_side=config["PHOTO_MAX_SIDE"],
+        )
+    except PhotoRejected as rejection:
+        form.photo.errors = [
+            *form.photo.errors,
+            _(
+                PHOTO_MESSAGES[rejection.reason],
+                name=upload.filename[:80],
+                limit=config["PHOTO_MAX_BYTES"] // (1024 * 1024),
+            ),
+        ]
+        return False
+
+
+@bp.post("/zgloszenia/<int:request_id>/rzecz")
+@require_permission(Permission.MOVE_REQUEST)
+def record_drop_off(request_id: int):
+    """Write down the item left at the workshop (or correct it), then offer the receipt."""
+    service_request = visible_request(request_id)
+    form = DropOffForm()
+    if not form.validate_on_submit():
+        return render_request_page(service_request, drop_off_form=form)
+    photo = _photo_of(form)
+    if photo is False:
+        return render_request_page(service_request, drop_off_form=form)
+    try:
+        custody.record_drop_off(
+            service_request,
+            Actor.of(current_user),
+            received_on=form.received_on.data,
+            condition=form.condition.data,
+            place=form.place.data,
+            photo=photo,
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            today=services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        )
+    except DomainError as refused:
+        show_error(form, refused, default_field="received_on")
+        return render_request_page(service_request, drop_off_form=form)
+    flash(_("The item has been written down. Print the receipt for the resident."), "success")
+    return redirect(url_for("backoffice.request_page", request_id=request_id) + "#custody", 303)
+
+
+@bp.get("/zgloszenia/<int:request_id>/pokwitowanie")
+@require_permission(Permission.VIEW_REQUEST)
+def receipt(request_id: int):
+    """The resident's receipt for an item left: to print and hand over."""
+    service_request = visible_request(request_id)
+    if service_request.custody is None:
+        # Nothing was left (yet): the request's page says so and offers to write it down.
+        return redirect(url_for("backoffice.request_page", request_id=request_id) + "#custody", 303)
+    # The public address the resident's phone reaches, wherever staff printed it from.
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    path = url_for("public.status", token=service_request.access_token)
+    status_url = (
+        base + path
+        if base
+        else url_for("public.status", token=service_request.access_token, _external=True)
+    )
+    return render_template(
+        "backoffice/custody/receipt.html",
+        job=service_request,
+        held=service_request.custody,
+        workshop=workshop_of(service_request.category, service_request.group),
+        status_url=status_url,
+        qr_code=segno.make(status_url, error="m").svg_data_uri(scale=4, border=2),
+    )
+
+
+@bp.get("/do-odbioru")
+@require_permission(Permission.TRIAGE)
+def uncollected():
+    """Items ready for a while and not collected: whom to phone."""
+    days = current_app.config["PICKUP_REMINDER_DAYS"]
+    return render_template(
+        "backoffice/custody/uncollected.html",
+        items=custody_queries.uncollected(utcnow() - timedelta(days=days)),
+        days=days,
+        now=utcnow(),
+        institution=queries.institution(),
+    )
