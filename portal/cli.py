@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import settings
+from . import services, settings
 from .backup import backup_group
 from .database import gather_statistics
 from .demo.activity import load_demo_activity
@@ -137,7 +137,8 @@ def _delivery_line(done: outbox.Delivery) -> str:
 @outbox_group.command("digest")
 def outbox_digest_command() -> None:
     """Queue the daily messages: staff digests of new requests, residents' one reminder of
-    the satisfaction check and one of an item waiting to be collected."""
+    the satisfaction check, one of an item waiting to be collected, and one the day before an
+    arranged date."""
     created = notifications.build_digests()
     click.echo(f"Queued {len(created)} digest(s).")
     reminders = notifications.queue_feedback_reminders()
@@ -146,6 +147,10 @@ def outbox_digest_command() -> None:
         after_days=current_app.config["PICKUP_REMINDER_DAYS"]
     )
     click.echo(f"Queued {pickups} reminder(s) of items to collect.")
+    visits = notifications.queue_visit_reminders(
+        services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    )
+    click.echo(f"Queued {visits} reminder(s) of tomorrow's dates.")
 
 
 retention_group = AppGroup("retention", help="Erase the personal data of old closed requests.")

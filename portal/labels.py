@@ -135,6 +135,7 @@ def request_status_box(request) -> StatusBox:
         duplicate_of=request.duplicate_of.reference
         if request.status == Status.DUPLICATE and request.duplicate_of is not None
         else "",
+        survey_visit=request.survey_visit,
     )
 
 
@@ -148,6 +149,7 @@ def status_box(
     scheduled_time: str = "",
     message: str = "",
     duplicate_of: str = "",
+    survey_visit: bool = False,
 ) -> StatusBox:
     """Say what a status means for this request: next step, where and when, and the message.
 
@@ -193,7 +195,15 @@ def status_box(
             )
             box.facts = where
     elif status == Status.SCHEDULED:
-        if at_home:
+        if at_home and survey_visit:
+            box.next_step = str(
+                _l(
+                    "We will come to see what is to be done, before the work, to the address "
+                    "given in the request, on this date:"
+                )
+            )
+            box.facts = when
+        elif at_home:
             box.next_step = str(
                 _l("We will come to you, to the address given in the request, on this date:")
             )
@@ -325,6 +335,9 @@ CHANGE_LABELS = {
     "work_done": _l("What was done"),
     "not_done_reason": _l("Why it could not be done"),
     "received_on": _l("Left at the workshop on"),
+    "scheduled_for": _l("Arranged date"),
+    "scheduled_time": _l("Hours"),
+    "survey_visit": _l("Survey visit before the work"),
     "place": _l("Where it lies"),
     "condition": _l("State of the item"),
 }
@@ -333,7 +346,7 @@ WORK_LOG_CHANGE_LABELS = {
     "description": _l("What was done"),
     "hours": _l("Trainees and hours"),
 }
-_DATE_FIELDS = {"completed_on", "worked_on", "received_on"}
+_DATE_FIELDS = {"completed_on", "worked_on", "received_on", "scheduled_for"}
 
 
 def change_label(kind: str, field: str):

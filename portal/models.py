@@ -80,6 +80,8 @@ class EventKind(StrEnum):
     ANSWER = "answer"
     # An item taken in at the workshop (when, where it lies, its state).
     CUSTODY = "custody"
+    # The arranged date (or its hours) moved; the resident is told.
+    RESCHEDULE = "reschedule"
 
 
 class Outcome(StrEnum):
@@ -113,6 +115,8 @@ class MessageKind(StrEnum):
     FEEDBACK_REMINDER = "feedback_reminder"
     # One reminder that an item waits at the workshop to be collected.
     PICKUP_REMINDER = "pickup_reminder"
+    # The day before an arranged date: the visit, or bringing the item.
+    VISIT_REMINDER = "visit_reminder"
 
 
 class OutboxStatus(StrEnum):
@@ -313,6 +317,8 @@ class ServiceRequest(db.Model):
     scheduled_for: Mapped[date | None] = mapped_column(Date)
     # The hours of the arranged date, as staff told the resident, e.g. "10:00–12:00".
     scheduled_time: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The arranged visit is a survey before the work (to see what is to be done), not the work.
+    survey_visit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Completion: only an outcome of "done" counts toward the service totals.
     completed_on: Mapped[date | None] = mapped_column(Date, index=True, active_history=True)
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome), active_history=True)

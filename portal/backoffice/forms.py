@@ -85,6 +85,7 @@ class QueueFilterForm(BaseForm):
 class StatusChangeForm(VersionedForm):
     # What the resident reads with the move: the one box on a move's form, and it says so.
     note = TextAreaField(_l("Message to the resident"), validators=[Length(max=2000)])
+    survey_visit = BooleanField(_l("A survey visit: to see what is to be done, before the work"))
     duplicate_of = StringField(
         _l("Number of the request this one repeats"),
         validators=[Length(max=30, message=_l("Write up to 30 characters."))],
@@ -95,6 +96,18 @@ class StatusChangeForm(VersionedForm):
         _l("Hours (optional)"),
         validators=[Length(max=40, message=_l("Write up to 40 characters."))],
     )
+
+
+class RescheduleForm(VersionedForm):
+    scheduled_for = DateField(
+        _l("New date"), validators=[InputRequired(_l("Give the date.")), bounded_date()]
+    )
+    scheduled_time = StringField(
+        _l("Hours (optional)"),
+        validators=[Length(max=40, message=_l("Write up to 40 characters."))],
+    )
+    survey_visit = BooleanField(_l("A survey visit: to see what is to be done, before the work"))
+    note = TextAreaField(_l("Message to the resident"), validators=[Length(max=2000)])
 
 
 class NoteForm(BaseForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,10 +19,11 @@ from ..i18n import format_hours
 from ..labels import STATUS_LABELS
 from ..models import Outcome, RequestEvent, WorkSession, utcnow
 from ..queries import replies as reply_queries
+from ..queries import visits as visit_queries
 from ..services import worklog
 from ..web import htmx
 from ..web.formerrors import show_error
-from ..web.inputguard import query_id
+from ..web.inputguard import query_date, query_id
 from ..web.permissions import (
     Permission,
     can_view_request,
@@ -191,6 +194,42 @@ def board_log_work(request_id: int):
             hours=format_hours(total),
         ),
         focus_job=job.id,
+    )
+
+
+@bp.get("/wizyty")
+@require_permission(Permission.VIEW_BOARD)
+def visits():
+    """The visits at residents' homes: one day's list to print, or a week at a glance.
+
+    ?dzien=2026-12-03 for a day (default: today); ?tydzien=2026-11-30 for the week from
+    that day's Monday.
+    """
+    today = _today()
+    week = query_date("tydzien")
+    group_id = query_id("grupa")
+    if week is not None:
+        monday = week - timedelta(days=week.weekday())
+        days = [monday + timedelta(days=offset) for offset in range(7)]
+        found = visit_queries.visits_between(current_user, days[0], days[-1], group_id)
+        return render_template(
+            "backoffice/jobs/visits_week.html",
+            days=days,
+            found=found,
+            today=today,
+            monday=monday,
+            group_id=group_id,
+            timedelta=timedelta,
+        )
+    day = query_date("dzien") or today
+    found = visit_queries.visits_between(current_user, day, day, group_id)
+    return render_template(
+        "backoffice/jobs/visits_day.html",
+        day=day,
+        day_visits=found.get(day, []),
+        today=today,
+        group_id=group_id,
+        timedelta=timedelta,
     )
 
 

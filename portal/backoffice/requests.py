@@ -33,6 +33,7 @@ from .forms import (
     DropOffForm,
     EditRequestForm,
     NoteForm,
+    RescheduleForm,
     StaffFeedbackForm,
     StatusChangeForm,
     WorkLogForm,
@@ -120,6 +121,7 @@ def render_request_page(
     code=200,
     related=None,
     drop_off_form=None,
+    reschedule_form=None,
 ):
     today = services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     can_take_item = (
@@ -174,6 +176,7 @@ def render_request_page(
             and lifecycle.may_change_record(service_request.status, current_user.role),
             requirements=lifecycle.REQUIREMENTS,
             drop_off_form=drop_off_form if can_take_item else None,
+            reschedule_form=_reschedule_form(service_request, reschedule_form),
             now=utcnow(),
             feedback_form=(feedback_form or StaffFeedbackForm(formdata=None))
             if has_permission(current_user, Permission.RECORD_FEEDBACK)
@@ -242,6 +245,54 @@ def _open_action(status_forms: dict):
     return next((t for t in status_forms if t not in lifecycle.CLOSED_WITHOUT_SERVICE), None)
 
 
+def _reschedule_form(service_request, failed=None):
+    """The form that moves an arranged date, for those who may arrange one; else None."""
+    if service_request.status != Status.SCHEDULED or not lifecycle.is_allowed(
+        Status.ACCEPTED, Status.SCHEDULED, current_user.role
+    ):
+        return None
+    if failed is not None:
+        return failed
+    form = RescheduleForm(prefix="reschedule", formdata=None, obj=service_request)
+    form.note.data = ""
+    form.version.data = service_request.version
+    return form
+
+
+@bp.post("/zgloszenia/<int:request_id>/termin")
+@require_permission(Permission.MOVE_REQUEST)
+def reschedule(request_id: int):
+    """Move the arranged date: the history keeps both, the resident is told."""
+    service_request = visible_request(request_id)
+    form = RescheduleForm(prefix="reschedule")
+    if not form.validate_on_submit():
+        return render_request_page(service_request, reschedule_form=form)
+    try:
+        services.reschedule(
+            service_request,
+            Actor.of(current_user),
+            scheduled_for=form.scheduled_for.data,
+            scheduled_time=form.scheduled_time.data or "",
+            survey_visit=bool(form.survey_visit.data),
+            note=form.note.data or "",
+            expected_version=form.expected_version(),
+        )
+    except StaleEdit:
+        flash(
+            _(
+                "Someone else changed this request in the meantime, so nothing was saved. "
+                "Below is its current state; check it and try again."
+            ),
+            "error",
+        )
+        return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+    except DomainError as refused:
+        show_error(form, refused)
+        return render_request_page(service_request, reschedule_form=form)
+    flash(_("The date has been changed; the resident is told."), "success")
+    return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
+
+
 def related_requests(service_request) -> list:
     """The same person's other requests, for those who triage (instructors see jobs only)."""
     if not has_permission(current_user, Permission.TRIAGE):
@@ -287,6 +338,7 @@ def change_status(request_id: int, target: str):
             scheduled_for=form.scheduled_for.data,
             scheduled_time=form.scheduled_time.data,
             duplicate_of=form.duplicate_of.data or "",
+            survey_visit=bool(form.survey_visit.data),
             expected_version=form.expected_version(),
         )
     except StaleEdit:

@@ -13,7 +13,7 @@ daily digest, as each of them chose on their own account page.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -91,6 +91,7 @@ def status_changed(
         note=event.note if event.is_public else "",
         scheduled_for=scheduled.isoformat() if scheduled else None,
         scheduled_time=request.scheduled_time if scheduled else "",
+        survey_visit=bool(request.survey_visit) if scheduled else False,
         outcome=request.outcome.value if target == Status.COMPLETED and request.outcome else None,
         duplicate_of=request.duplicate_of.reference
         if target == Status.DUPLICATE and request.duplicate_of is not None
@@ -99,6 +100,71 @@ def status_changed(
     message = _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
     if hold:
         message.next_attempt_at = message.created_at + hold
+
+
+def date_changed(request: ServiceRequest, event: RequestEvent) -> None:
+    """Queue the resident's message that the arranged date moved, if they asked for e-mail."""
+    if not wants_updates(request):
+        return
+    facts = _resident_facts(request)
+    facts.update(
+        status=Status.SCHEDULED.value,
+        note=event.note or "",
+        scheduled_for=request.scheduled_for.isoformat() if request.scheduled_for else None,
+        scheduled_time=request.scheduled_time,
+        survey_visit=request.survey_visit,
+        rescheduled=True,
+    )
+    _enqueue(MessageKind.STATUS_CHANGE, request.email, facts, request=request)
+
+
+@use_case
+def queue_visit_reminders(today: date) -> int:
+    """Queue a reminder the day before each arranged date, to residents who asked for e-mail.
+
+    One per request and date: a date moved gets its own reminder. Staff phone the others
+    (the visits page lists them).
+    """
+    tomorrow = today + timedelta(days=1)
+    candidates = db.session.scalars(
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.status == Status.SCHEDULED,
+            ServiceRequest.scheduled_for == tomorrow,
+            ServiceRequest.anonymised_at.is_(None),
+            ServiceRequest.email_updates.is_(True),
+            ServiceRequest.email.is_not(None),
+        )
+        .order_by(ServiceRequest.id)
+    ).all()
+    keys = {request.id: f"visit:{request.id}:{tomorrow.isoformat()}" for request in candidates}
+    sent = (
+        set(
+            db.session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys.values()))
+            )
+        )
+        if keys
+        else set()
+    )
+    due = [request for request in candidates if keys[request.id] not in sent]
+    for request in due:
+        facts = _resident_facts(request)
+        facts.update(
+            status=Status.SCHEDULED.value,
+            scheduled_for=tomorrow.isoformat(),
+            scheduled_time=request.scheduled_time,
+            survey_visit=request.survey_visit,
+        )
+        _enqueue(
+            MessageKind.VISIT_REMINDER,
+            request.email,
+            facts,
+            request=request,
+            dedupe_key=keys[request.id],
+        )
+    db.session.commit()
+    return len(due)
 
 
 def status_message_sent(request: ServiceRequest, event: RequestEvent) -> bool:

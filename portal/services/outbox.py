@@ -52,6 +52,7 @@ TEMPLATES = {
     MessageKind.RESIDENT_ANSWER: "emails/resident_answer_staff",
     MessageKind.FEEDBACK_REMINDER: "emails/feedback_reminder",
     MessageKind.PICKUP_REMINDER: "emails/pickup_reminder",
+    MessageKind.VISIT_REMINDER: "emails/visit_reminder",
 }
 
 
@@ -380,7 +381,11 @@ def _sender(institution: Institution | None) -> str:
 def _context(message: OutboxMessage, institution: Institution | None) -> dict:
     facts = dict(message.payload)
     context = {"facts": facts, "institution": institution, "reference": facts.get("reference")}
-    if message.kind in (MessageKind.SUBMITTED, MessageKind.STATUS_CHANGE):
+    if message.kind in (
+        MessageKind.SUBMITTED,
+        MessageKind.STATUS_CHANGE,
+        MessageKind.VISIT_REMINDER,
+    ):
         status = Status(facts.get("status", Status.SUBMITTED))
         scheduled = facts.get("scheduled_for")
         request = message.request
@@ -395,6 +400,7 @@ def _context(message: OutboxMessage, institution: Institution | None) -> dict:
             scheduled_time=facts.get("scheduled_time") or "",
             message=facts.get("note") or "",
             duplicate_of=facts.get("duplicate_of") or "",
+            survey_visit=bool(facts.get("survey_visit")),
         )
         context.update(
             status=status,
@@ -434,6 +440,10 @@ def _staff_item(facts: dict) -> dict:
 def _subject(message: OutboxMessage, context: dict) -> str:
     if message.kind == MessageKind.SUBMITTED:
         return _("We have received your request %(reference)s", reference=context["reference"])
+    if message.kind == MessageKind.VISIT_REMINDER:
+        return _("Tomorrow: request %(reference)s", reference=context["reference"])
+    if message.kind == MessageKind.STATUS_CHANGE and context["facts"].get("rescheduled"):
+        return _("Request %(reference)s: a new date", reference=context["reference"])
     if message.kind == MessageKind.STATUS_CHANGE:
         return _(
             "Request %(reference)s: %(status)s",

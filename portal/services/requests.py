@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import photos, references
-from ..domain import lifecycle, replies
+from ..domain import lifecycle, replies, visits
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Requirement, Role, Status
@@ -200,6 +200,7 @@ def _move(
     completing: bool = False,
     duplicate_of: ServiceRequest | None = None,
     hold_message: timedelta | None = None,
+    survey_visit: bool = False,
 ) -> RequestEvent:
     """Move request to target if the lifecycle allows it, record the move and commit."""
     _check_version(request, expected_version)
@@ -221,7 +222,8 @@ def _move(
         request.group_id = group_id
     if move.target == Status.SCHEDULED:
         request.scheduled_for = scheduled_for
-        request.scheduled_time = (scheduled_time or "").strip()[:40]
+        request.scheduled_time = visits.normalised(scheduled_time)
+        request.survey_visit = bool(survey_visit)
     if move.target == Status.DUPLICATE:
         request.duplicate_of = duplicate_of
     note = _filled(note, request, field="note")
@@ -435,9 +437,13 @@ def schedule_job(
     scheduled_for: date | None,
     scheduled_time: str = "",
     note: str = "",
+    survey_visit: bool = False,
     expected_version=None,
 ) -> RequestEvent:
-    """Fix the day (and the hours, if told) the item is brought in or the visit takes place."""
+    """Fix the day (and the hours, if told) the item is brought in or the visit takes place.
+
+    survey_visit: the visit is to see what is to be done, before the work itself.
+    """
     return _move(
         request,
         Status.SCHEDULED,
@@ -445,8 +451,63 @@ def schedule_job(
         scheduled_for=scheduled_for,
         scheduled_time=scheduled_time,
         note=note,
+        survey_visit=survey_visit,
         expected_version=expected_version,
     )
+
+
+@flushed_at_commit
+def reschedule(
+    request: ServiceRequest,
+    actor: Actor,
+    *,
+    scheduled_for: date | None,
+    scheduled_time: str = "",
+    survey_visit: bool = False,
+    note: str = "",
+    expected_version=None,
+) -> RequestEvent:
+    """Move an arranged date (or its hours): the history keeps both, the resident is told.
+
+    Also how a survey visit is followed by the date of the work (survey_visit False).
+    """
+    _check_version(request, expected_version)
+    if request.status != Status.SCHEDULED or not lifecycle.is_allowed(
+        Status.ACCEPTED, Status.SCHEDULED, actor.role
+    ):
+        raise lifecycle.TransitionNotAllowed(request.status, Status.SCHEDULED, actor.role)
+    if scheduled_for is None:
+        raise lifecycle.MissingRequirement(Status.SCHEDULED, frozenset({Requirement.DATE}))
+    hours = visits.normalised(scheduled_time)
+    changes = {}
+    for name, new in (
+        ("scheduled_for", scheduled_for),
+        ("scheduled_time", hours),
+        ("survey_visit", bool(survey_visit)),
+    ):
+        old = getattr(request, name)
+        if old != new:
+            changes[name] = {
+                "old": old.isoformat() if isinstance(old, date) else old,
+                "new": new.isoformat() if isinstance(new, date) else new,
+            }
+    if not changes:
+        raise DomainError(N_("This is the date already arranged."), field="scheduled_for")
+    request.scheduled_for, request.scheduled_time = scheduled_for, hours
+    request.survey_visit = bool(survey_visit)
+    event = _event(
+        EventKind.RESCHEDULE,
+        actor,
+        from_status=request.status,
+        to_status=request.status,
+        note=_filled((note or "").strip(), request, field="note"),
+        is_public=True,
+        changes=changes,
+    )
+    request.events.append(event)
+    notifications.date_changed(request, event)
+    db.session.commit()
+    return event
 
 
 def start_job(
@@ -488,6 +549,7 @@ def move_request(
     scheduled_for: date | None = None,
     scheduled_time: str = "",
     duplicate_of: str = "",
+    survey_visit: bool = False,
     expected_version: int | None = None,
 ) -> RequestEvent:
     """Make the move to target through its use case, with what the status form carries."""
@@ -500,10 +562,11 @@ def move_request(
         "scheduled_for": scheduled_for,
         "scheduled_time": scheduled_time,
         "duplicate_of": duplicate_of,
+        "survey_visit": survey_visit,
     }
     wanted = {
         Status.ACCEPTED: ("group_id", "note"),
-        Status.SCHEDULED: ("scheduled_for", "scheduled_time", "note"),
+        Status.SCHEDULED: ("scheduled_for", "scheduled_time", "survey_visit", "note"),
         Status.DUPLICATE: ("duplicate_of", "note"),
     }.get(target, ("note",))
     return MOVES[target](

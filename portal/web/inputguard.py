@@ -98,6 +98,19 @@ def query_id(name: str) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
+def query_date(name: str) -> date | None:
+    """Read a date (2026-12-03) from the query string; anything else, or a date no one
+    would mean, is None."""
+    value = request.args.get(name, "")
+    if not value.isascii() or len(value) != 10:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
 def bounded_date(first: date = FIRST_DAY, last: date = LAST_DAY):
     """A field validator: the date lies between first and last (typing mistakes do not)."""
 

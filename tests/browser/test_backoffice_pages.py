@@ -392,3 +392,41 @@ def test_an_item_is_written_down_and_its_receipt_fits_a_phone(page, live_server)
     page.set_viewport_size({"width": 320, "height": 800})
     assert horizontal_overflow(page) == 0
     assert layout_problems_at_double_text(page) == []
+
+
+def test_the_crews_day_list_week_and_items_to_collect_read_on_a_phone(page, live_server):
+    from datetime import timedelta
+
+    from portal import services
+    from portal.domain.actor import Actor
+
+    with live_server.app.app_context():
+        tomorrow = services.local_today("Europe/Warsaw") + timedelta(days=1)
+        visit = factories.make_request(
+            code="renovation", status=Status.ACCEPTED, address="ul. Ozimska 10/2, Opole"
+        )
+        services.schedule_job(
+            visit,
+            Actor.of(factories.user(Role.STAFF)),
+            scheduled_for=tomorrow,
+            scheduled_time="10-12",
+        )
+        db.session.remove()
+    page.set_viewport_size({"width": 360, "height": 800})
+    _log_in(page, live_server, _account(live_server, Role.STAFF))
+
+    for name, path in (
+        ("bo-visits-day", f"/backoffice/wizyty?dzien={tomorrow.isoformat()}"),
+        ("bo-visits-week", f"/backoffice/wizyty?tydzien={tomorrow.isoformat()}"),
+        ("bo-uncollected", "/backoffice/do-odbioru"),
+    ):
+        page.goto(live_server(path))
+        check_accessibility(page)
+        save_screenshots(page, name)
+        page.set_viewport_size({"width": 320, "height": 800})
+        assert horizontal_overflow(page) == 0, path
+        assert layout_problems_at_double_text(page) == [], path
+        page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(live_server(f"/backoffice/wizyty?dzien={tomorrow.isoformat()}"))
+    expect(page.locator("#visit-list")).to_contain_text("10:00–12:00")
+    expect(page.locator("#phone-before")).to_contain_text("zadzwoń")

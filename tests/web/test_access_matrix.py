@@ -33,6 +33,8 @@ EXPECTED = {
     "backoffice.record_drop_off": {"instructor", "staff", "admin"},
     "backoffice.receipt": {"instructor", "staff", "admin"},
     "backoffice.uncollected": {"staff", "admin"},
+    "backoffice.reschedule": {"instructor", "staff", "admin"},
+    "backoffice.visits": {"instructor", "staff", "admin"},
     "backoffice.own_account": {"instructor", "staff", "admin"},
     "backoffice.logout": {"instructor", "staff", "admin"},
     "backoffice.accounts_list": {"admin"},
