@@ -34,6 +34,7 @@ from ..extensions import db
 from ..models import (
     Channel,
     ConsentMethod,
+    EventKind,
     Gender,
     OutboxMessage,
     Outcome,
@@ -46,7 +47,7 @@ from ..models import (
     WorkSession,
     WorkshopGroup,
 )
-from ..services import programme, worklog
+from ..services import custody, programme, worklog
 
 KEY_PREFIX = "demo:"
 # The least time between two steps of one request.
@@ -1114,6 +1115,7 @@ def _perform(
         services.close_as_duplicate(request, office, duplicate_of=other.reference)
     else:
         target = Status(step.kind)
+        at_home = demo.category == RENOVATION
         services.move_request(
             request,
             target,
@@ -1121,7 +1123,18 @@ def _perform(
             note=step.text,
             group_id=group.id if target == Status.ACCEPTED else None,
             scheduled_for=_visit_day(step, day, today) if target == Status.SCHEDULED else None,
+            # The crew's visits have hours; items are brought in during opening hours.
+            scheduled_time="10:00–12:00" if target == Status.SCHEDULED and at_home else "",
         )
+        if target == Status.IN_PROGRESS and not at_home and request.custody is None:
+            # The item was left at the workshop when the work started.
+            custody.record_drop_off(
+                request,
+                instructor,
+                received_on=day,
+                place=f"Półka {demo.key[0].upper()}{request.id % 5 + 1}",
+                today=today,
+            )
     return None
 
 
@@ -1156,6 +1169,19 @@ def _write_timestamps(timestamps: _Timestamps) -> None:
     db.session.execute(
         update(events).where(events.c.id == bindparam("_id")).values(created_at=bindparam("_at")),
         timestamps.events,
+    )
+    # Items on the pick-up shelf: ready since their move to ready, as now dated.
+    ready_since = (
+        select(func.max(events.c.created_at))
+        .where(
+            events.c.request_id == requests.c.id,
+            events.c.to_status == Status.READY.value,
+            events.c.kind == EventKind.STATUS.value,
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(requests).where(requests.c.status == Status.READY.value).values(ready_at=ready_since)
     )
     if timestamps.sessions:
         db.session.execute(

@@ -162,3 +162,24 @@ def test_the_coordinator_finds_demo_requests_waiting_in_the_queue(seeded):
 
     assert "Wanda Szymańska" in page
     assert "Józef Sadowski" in page
+
+
+def test_the_demo_has_items_on_shelves_ready_for_days_and_visits_with_hours(seeded):
+    from portal.models import ItemCustody, utcnow
+
+    with seeded.app_context():
+        held = db.session.scalars(select(ItemCustody)).all()
+        ready = db.session.scalars(
+            select(ServiceRequest).where(ServiceRequest.status == Status.READY)
+        ).all()
+        visits = db.session.scalars(
+            select(ServiceRequest.scheduled_time).where(
+                ServiceRequest.status == Status.SCHEDULED,
+                ServiceRequest.address.is_not(None),
+                ServiceRequest.scheduled_time != "",
+            )
+        ).all()
+
+    assert len(held) >= 5 and all(h.place.startswith("Półka") for h in held)
+    assert ready and all((utcnow() - r.ready_at).days >= 1 for r in ready)
+    assert "10:00–12:00" in visits
