@@ -116,8 +116,19 @@ def fill(count: int) -> None:
     """Insert count requests with one event each, in batches, straight through Core."""
     categories = db.session.scalars(sa.select(ServiceCategory)).all()
     groups = {g.category_id: g.id for g in db.session.scalars(sa.select(WorkshopGroup))}
-    statuses = list(Status)
-    weights = [3, 1, 3, 2, 2, 1, 40, 4, 4]
+    share = {
+        Status.SUBMITTED: 3,
+        Status.NEEDS_INFO: 1,
+        Status.ACCEPTED: 3,
+        Status.SCHEDULED: 2,
+        Status.IN_PROGRESS: 2,
+        Status.READY: 1,
+        Status.COMPLETED: 40,
+        Status.DECLINED: 4,
+        Status.CANCELLED: 4,
+        Status.DUPLICATE: 1,
+    }
+    statuses, weights = list(share), list(share.values())
     # Five years up to now, so "this year" and the waiting queue hold what they would.
     minutes = 5 * 365 * 24 * 60
     start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(minutes=minutes)
@@ -156,6 +167,7 @@ def fill(count: int) -> None:
                 "created_at": created,
                 "updated_at": created,
                 "completed_on": (created + timedelta(days=14)).date() if completed else None,
+                "ready_at": created + timedelta(days=10) if status == Status.READY else None,
                 "outcome": "done" if completed else None,
                 "version": 1,
             }

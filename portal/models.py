@@ -339,7 +339,9 @@ class ServiceRequest(db.Model):
     # Set when the retention run or an erasure removed the personal data.
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The same person's request this one repeats, when the office closed it as a duplicate.
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_request.id"), index=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     category: Mapped[ServiceCategory] = relationship()

@@ -36,9 +36,12 @@ def upgrade():
         op.create_foreign_key(
             FOREIGN_KEY, "service_request", "service_request", ["duplicate_of_id"], ["id"]
         )
+    # A request's page finds the requests closed as duplicates of it by this index.
+    op.create_index("ix_service_request_duplicate_of_id", "service_request", ["duplicate_of_id"])
 
 
 def downgrade():
+    op.drop_index("ix_service_request_duplicate_of_id", table_name="service_request")
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint(FOREIGN_KEY, "service_request", type_="foreignkey")
     op.drop_column("service_request", "duplicate_of_id")

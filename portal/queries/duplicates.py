@@ -74,19 +74,29 @@ def same_person(
 
 def related_to(request: ServiceRequest, *, closed_since: datetime) -> list[ServiceRequest]:
     """What a request's page lists: the same person's other requests, and those closed as
-    duplicates of this one (whatever their age). One query."""
+    duplicates of this one (whatever their age). One query: each way of being related
+    walks an index of its own, and the ids found are loaded together."""
     if request.anonymised_at is not None:
         return []
-    options = [ServiceRequest.duplicate_of_id == request.id]
-    contact = _same_contact(request.phone_digits, request.email_key)
-    if contact is not None:
-        options.append(and_(contact, _still_relevant(closed_since)))
+    relevant = _still_relevant(closed_since)
+    parts = [select(ServiceRequest.id).where(ServiceRequest.duplicate_of_id == request.id)]
+    if request.phone_digits:
+        parts.append(
+            select(ServiceRequest.id).where(
+                ServiceRequest.phone_digits == request.phone_digits, relevant
+            )
+        )
+    if request.email_key:
+        parts.append(
+            select(ServiceRequest.id).where(ServiceRequest.email_key == request.email_key, relevant)
+        )
     if request.duplicate_of_id is not None:
-        options.append(ServiceRequest.id == request.duplicate_of_id)
+        parts.append(select(ServiceRequest.id).where(ServiceRequest.id == request.duplicate_of_id))
+    found = union_all(*parts).subquery()
     return list(
         db.session.scalars(
             select(ServiceRequest)
-            .where(or_(*options), ServiceRequest.id != request.id)
+            .where(ServiceRequest.id.in_(select(found.c.id)), ServiceRequest.id != request.id)
             .options(joinedload(ServiceRequest.category))
             .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
             .limit(20)
