@@ -69,6 +69,7 @@ def requests_of_person(request: ServiceRequest) -> list[ServiceRequest]:
                 selectinload(ServiceRequest.photos),
                 selectinload(ServiceRequest.events),
                 selectinload(ServiceRequest.feedback),
+                selectinload(ServiceRequest.custody),
                 selectinload(ServiceRequest.work_sessions).selectinload(WorkSession.entries),
             )
             .order_by(ServiceRequest.created_at, ServiceRequest.id)
@@ -188,6 +189,17 @@ def _request_record(request: ServiceRequest, upload_folder: str) -> dict:
         ],
         "photos": [_photo_record(photo, upload_folder) for photo in request.photos],
         "satisfaction": _feedback_record(request.feedback) if request.feedback else None,
+        "item_left": _custody_record(request.custody) if request.custody else None,
+    }
+
+
+def _custody_record(custody) -> dict:
+    """The item left at the workshop: when, its state, when and by whom it was collected."""
+    return {
+        "left_on": custody.received_on.isoformat(),
+        "condition": custody.condition,
+        "collected_at": custody.picked_up_at.isoformat() if custody.picked_up_at else None,
+        "collected_by": custody.picked_up_by or None,
     }
 
 

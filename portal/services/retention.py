@@ -133,6 +133,7 @@ def load_for_anonymising(ids: Sequence[int]) -> list[ServiceRequest]:
             .where(ServiceRequest.id.in_(list(ids)))
             .options(
                 selectinload(ServiceRequest.photos),
+                selectinload(ServiceRequest.custody),
                 selectinload(ServiceRequest.events),
                 selectinload(ServiceRequest.work_sessions),
             )
@@ -163,6 +164,11 @@ def anonymise(
             event.changes = _blanked(event.changes) if event.changes else event.changes
         if request.feedback is not None:
             request.feedback.comment = ""  # the counts stay, the resident's words go
+        if request.custody is not None:
+            # Who collected the item is a person; its state may describe them.
+            request.custody.photo = None
+            request.custody.picked_up_by = ERASED if request.custody.picked_up_by else ""
+            request.custody.condition = ""
         for session in request.work_sessions:
             session.description = ERASED
             done.work_sessions += 1

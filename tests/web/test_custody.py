@@ -205,3 +205,27 @@ def test_the_resident_collecting_needs_no_name_typed(app, client, accounts):
     with app.app_context():
         held = db.session.scalars(select(ItemCustody).where(ItemCustody.request_id == job)).one()
         assert held.picked_up_by == "Halina Własna"
+
+
+def test_erasing_the_person_erases_who_collected_the_item_and_its_photo(app, client, accounts):
+    from portal.services import retention
+
+    accounts.login_as("instructor", groups=["tailoring"])
+    job = _job(app, status=Status.IN_PROGRESS)
+    _drop_off(client, job, photo=(io.BytesIO(_jpeg()), "rekaw.jpg"))
+    with app.app_context():
+        request = db.session.get(ServiceRequest, job)
+        services.complete_job(
+            request,
+            Actor.of(factories.user(Role.STAFF)),
+            completed_on=date.today(),
+            outcome="done",
+            work_done="Zszyto",
+            picked_up_by="Jan Wnuk",
+        )
+        retention.anonymise([request], upload_folder=app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+        held = db.session.scalars(select(ItemCustody).where(ItemCustody.request_id == job)).one()
+
+        assert "Jan Wnuk" not in held.picked_up_by and held.condition == ""
+        assert held.photo_id is None and held.picked_up_at is not None
