@@ -14,40 +14,14 @@ from ..domain.actor import Actor
 from ..domain.errors import DomainError
 from ..labels import workshop_of
 from ..models import utcnow
-from ..photos import PhotoRejected, clean_photo
-from ..public.views import PHOTO_MESSAGES
 from ..queries import custody as custody_queries
 from ..services import custody
 from ..web.formerrors import show_error
 from ..web.permissions import Permission, require_permission
+from ..web.photouploads import clean_uploads
 from . import bp
 from .forms import DropOffForm
 from .requests import render_request_page, visible_request
-
-
-def _photo_of(form: DropOffForm):
-    """The form's photo checked and cleaned, None if none was given; False with an error."""
-    upload = form.photo.data
-    if not getattr(upload, "filename", ""):
-        return None
-    config = current_app.config
-    try:
-        return clean_photo(
-            upload.read(config["PHOTO_MAX_BYTES"] + 1),
-            max_bytes=config["PHOTO_MAX_BYTES"],
-            max_pixels=config["PHOTO_MAX_PIXELS"],
-            max_side=config["PHOTO_MAX_SIDE"],
-        )
-    except PhotoRejected as rejection:
-        form.photo.errors = [
-            *form.photo.errors,
-            _(
-                PHOTO_MESSAGES[rejection.reason],
-                name=upload.filename[:80],
-                limit=config["PHOTO_MAX_BYTES"] // (1024 * 1024),
-            ),
-        ]
-        return False
 
 
 @bp.post("/zgloszenia/<int:request_id>/rzecz")
@@ -58,8 +32,8 @@ def record_drop_off(request_id: int):
     form = DropOffForm()
     if not form.validate_on_submit():
         return render_request_page(service_request, drop_off_form=form)
-    photo = _photo_of(form)
-    if photo is False:
+    cleaned = clean_uploads(form.photo, max_count=1)
+    if cleaned is None:
         return render_request_page(service_request, drop_off_form=form)
     try:
         custody.record_drop_off(
@@ -68,7 +42,7 @@ def record_drop_off(request_id: int):
             received_on=form.received_on.data,
             condition=form.condition.data,
             place=form.place.data,
-            photo=photo,
+            photo=cleaned[0] if cleaned else None,
             upload_folder=current_app.config["UPLOAD_FOLDER"],
             today=services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
         )

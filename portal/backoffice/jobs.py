@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import queries, services
-from ..domain import lifecycle, replies
+from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
@@ -314,10 +314,10 @@ def correct_completion(request_id: int):
 def _completion_page(form: CompletionForm, job, *, correcting: bool):
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     choices = reply_queries.templates_for(job).get(Situation.NOT_DONE, [])
-    chosen = next((t for t in choices if t.id == request.args.get("szablon", type=int)), None)
+    chosen, text = reply_queries.filled_choice(job, choices, request.args.get("szablon", type=int))
     if chosen is not None and request.method == "GET":
         # "Insert the text": the reason box filled from the chosen ready text.
-        form.not_done_reason.data = replies.fill(chosen.body, reply_queries.placeholder_values(job))
+        form.not_done_reason.data = text
         form.outcome.data = Outcome.NOT_DONE.value
     return render_template(
         "backoffice/jobs/complete.html",

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, queries, services
-from ..domain import lifecycle, replies
+from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Status
@@ -201,11 +201,10 @@ def message_field_context(service_request, target: str, template_id: int | None,
         return None
     form = StatusChangeForm(prefix=target.value, formdata=None)
     choices = reply_queries.templates_for(service_request).get(SITUATION_OF_MOVE.get(target), [])
-    chosen = next((t for t in choices if t.id == template_id), None)
+    group = db.session.get(WorkshopGroup, group_id) if group_id else None
+    chosen, text = reply_queries.filled_choice(service_request, choices, template_id, group=group)
     if chosen is not None:
-        group = db.session.get(WorkshopGroup, group_id) if group_id else None
-        values = reply_queries.placeholder_values(service_request, group=group)
-        form.note.data = replies.fill(chosen.body, values)
+        form.note.data = text
     return {
         "form": form,
         "target": target,
@@ -223,16 +222,14 @@ def _inserted_template(service_request, status_forms: dict, reply_choices: dict)
         target = Status(request.args.get("akcja", ""))
     except ValueError:
         return None
-    template_id = request.args.get("szablon", type=int)
-    chosen = next(
-        (t for t in reply_choices.get(SITUATION_OF_MOVE.get(target), []) if t.id == template_id),
-        None,
+    chosen, text = reply_queries.filled_choice(
+        service_request,
+        reply_choices.get(SITUATION_OF_MOVE.get(target), []),
+        request.args.get("szablon", type=int),
     )
     if target not in status_forms or chosen is None:
         return None
-    status_forms[target].note.data = replies.fill(
-        chosen.body, reply_queries.placeholder_values(service_request)
-    )
+    status_forms[target].note.data = text
     return target
 
 

@@ -13,11 +13,11 @@ from ..domain.waiting import TOLD
 from ..extensions import limiter
 from ..i18n import N_
 from ..labels import request_status_box, waiting_sentence
-from ..photos import PhotoRejected, clean_photo
 from ..references import parse_reference
 from ..services import feedback, notifications
 from ..web import pagecache
 from ..web.formerrors import show_error
+from ..web.photouploads import clean_uploads
 from . import bp
 from .forms import (
     AnswerForm,
@@ -28,14 +28,6 @@ from .forms import (
     RequestForm,
     new_submission_key,
 )
-
-PHOTO_MESSAGES = {
-    "too_large": N_("The photo %(name)s is larger than %(limit)s MB. Choose a smaller photo."),
-    "empty": N_("The file %(name)s is empty. Choose a photo."),
-    "not_image": N_("The file %(name)s is not a photo. Add photos in JPG, PNG or WEBP format."),
-    "too_many_pixels": N_("The photo %(name)s is too large. Choose a smaller photo."),
-    "damaged": N_("The photo %(name)s could not be read; it may be damaged. Choose another photo."),
-}
 
 
 def _submit_limit() -> str:
@@ -133,7 +125,7 @@ def new_request():
             "public/new_request.html", form=form, waiting=_waiting_sentences(categories)
         ), 200
     if form.validate_on_submit():
-        cleaned = _clean_photos(form.photos)
+        cleaned = clean_uploads(form.photos, max_count=current_app.config["PHOTO_MAX_COUNT"])
         if cleaned is not None:
             try:
                 submission = services.submit_request(
@@ -151,35 +143,6 @@ def new_request():
     return render_template(
         "public/new_request.html", form=form, waiting=_waiting_sentences(categories)
     )
-
-
-def _clean_photos(field):
-    """The photos of a file field, checked and cleaned; None with errors at the field."""
-    files = [f for f in field.data or [] if getattr(f, "filename", "")]
-    config = current_app.config
-    if len(files) > config["PHOTO_MAX_COUNT"]:
-        field.errors.append(_("Add at most %(count)s photos.", count=config["PHOTO_MAX_COUNT"]))
-        return None
-    cleaned = []
-    for upload in files:
-        try:
-            cleaned.append(
-                clean_photo(
-                    upload.read(config["PHOTO_MAX_BYTES"] + 1),
-                    max_bytes=config["PHOTO_MAX_BYTES"],
-                    max_pixels=config["PHOTO_MAX_PIXELS"],
-                    max_side=config["PHOTO_MAX_SIDE"],
-                )
-            )
-        except PhotoRejected as rejection:
-            field.errors.append(
-                _(
-                    PHOTO_MESSAGES[rejection.reason],
-                    name=upload.filename[:80],
-                    limit=config["PHOTO_MAX_BYTES"] // (1024 * 1024),
-                )
-            )
-    return None if field.errors else cleaned
 
 
 def _request_data(form: RequestForm, cleaned) -> services.RequestData:
@@ -290,7 +253,7 @@ def answer(token: str):
     if not lifecycle.resident_can_answer(service_request.status):
         return _answer_not_sent(service_request, form)
     if form.validate_on_submit():
-        cleaned = _clean_photos(form.photos)
+        cleaned = clean_uploads(form.photos, max_count=current_app.config["PHOTO_MAX_COUNT"])
         if cleaned is not None:
             try:
                 services.answer_question(

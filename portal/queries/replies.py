@@ -6,6 +6,7 @@ from flask_babel import format_date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from ..domain import replies
 from ..domain.replies import Situation
 from ..extensions import db
 from ..labels import workshop_of
@@ -43,6 +44,17 @@ def templates_for(request: ServiceRequest) -> dict[Situation, list[ReplyTemplate
     ):
         found.setdefault(Situation(template.situation), []).append(template)
     return found
+
+
+def filled_choice(
+    request: ServiceRequest, choices: list[ReplyTemplate], template_id: int | None, *, group=None
+) -> tuple[ReplyTemplate | None, str]:
+    """The template of choices with template_id, and its text filled from the request
+    (what has no value yet stays a placeholder); (None, "") when it is not among them."""
+    chosen = next((t for t in choices if t.id == template_id), None)
+    if chosen is None:
+        return None, ""
+    return chosen, replies.fill(chosen.body, placeholder_values(request, group=group))
 
 
 def template(template_id: int | None) -> ReplyTemplate | None:
