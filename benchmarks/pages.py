@@ -77,6 +77,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from portal import (
     create_app,  # noqa: E402
+    persons,  # noqa: E402
     tallies,  # noqa: E402
 )
 from portal.config import TestConfig  # noqa: E402
@@ -200,6 +201,7 @@ def fill(count: int) -> None:
     # The rows went in past the ORM: count the running tallies once, as a restore would
     # bring them, and let SQLite's planner learn the sizes (the daily retention run does).
     tallies.recount(db.session)
+    persons.link_unlinked(db.session)
     db.session.commit()
     with db.engine.begin() as connection:
         gather_statistics(connection)

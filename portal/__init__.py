@@ -32,7 +32,7 @@ def create_app(
 
         logs.configure(app)
 
-    from . import database, tallies
+    from . import database, persons, tallies
     from .cli import register_cli
     from .database import MIGRATIONS_DIR
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -40,6 +40,7 @@ def create_app(
 
     database.configure_engine_events()
     tallies.register()
+    persons.register()
     db.init_app(app)
     migrate.init_app(
         app,

@@ -94,6 +94,24 @@ class Gender(StrEnum):
     MALE = "male"
 
 
+class ParticipationEnd(StrEnum):
+    """Why a trainee's participation in the programme ended."""
+
+    COMPLETED = "completed"
+    LEFT_EARLY = "left_early"
+    OTHER = "other"
+
+
+class AfterProgramme(StrEnum):
+    """What followed a trainee's participation, as far as the club knows."""
+
+    EMPLOYMENT = "employment"
+    INTERNSHIP = "internship"
+    TRAINING = "training"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
 class NotificationPreference(StrEnum):
     """How a member of staff hears of new requests."""
 
@@ -182,6 +200,8 @@ class Institution(db.Model):
     building_accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
     # What happens to an item nobody collects, as the resident reads it on the receipt.
     uncollected_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Whether the home page says how many services the club has done (since its first count).
+    show_impact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -342,10 +362,22 @@ class ServiceRequest(db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_request.id"), index=True
     )
+    # The same person across requests: the id of the first request found with the same phone
+    # number or e-mail address, or the request's own id (portal.persons keeps it). A bare
+    # number, it outlives the erasure of the contact data, so persons served stay counted.
+    person_key: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The requesting institution's name case-folded, so that one unit counts once.
+    institution_key: Mapped[str | None] = mapped_column(String(200))
+    # Why a job could not be done, from the administrator's list; none with only a text: other.
+    not_done_reason_id: Mapped[int | None] = mapped_column(ForeignKey("not_done_reason.id"))
+    # The project or event the job was done for (stage costumes for a day centre...).
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     category: Mapped[ServiceCategory] = relationship()
     group: Mapped[WorkshopGroup | None] = relationship()
+    not_done_reason_choice: Mapped[NotDoneReason | None] = relationship()
+    project: Mapped[Project | None] = relationship()
     taken_by: Mapped[User | None] = relationship()
     edition: Mapped[ProgrammeEdition | None] = relationship()
     duplicate_of: Mapped[ServiceRequest | None] = relationship(remote_side="ServiceRequest.id")
@@ -406,6 +438,10 @@ def _refresh_search_text(mapper, connection, request: ServiceRequest) -> None:
     # derived column cannot fall out of step with the fields it is made of.
     request.search_text = search_text_of(request)
     request.email_key = (request.email or "").strip().casefold() or None
+    institution = (request.institution_name or "").strip().casefold()
+    request.institution_key = (
+        " ".join(institution.split()) or None if request.channel == Channel.INSTITUTION else None
+    )
 
 
 class RequestEvent(db.Model):
@@ -541,7 +577,11 @@ class ProgrammeEdition(db.Model):
 
 
 class Trainee(db.Model):
-    """A programme participant: the minimum the work log and the reports need."""
+    """A programme participant: the minimum the work log and the reports need.
+
+    Participation is set individually: its own start and end, each defaulting to the
+    edition's; how it ended, and what followed it (work, an internship) and when.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -549,9 +589,22 @@ class Trainee(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("workshop_group.id"), index=True)
     gender: Mapped[Gender | None] = mapped_column(_enum(Gender))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    ended_because: Mapped[ParticipationEnd | None] = mapped_column(_enum(ParticipationEnd))
+    after: Mapped[AfterProgramme | None] = mapped_column(_enum(AfterProgramme))
+    after_on: Mapped[date | None] = mapped_column(Date)
 
     edition: Mapped[ProgrammeEdition] = relationship(back_populates="trainees")
     group: Mapped[WorkshopGroup] = relationship()
+
+    @property
+    def first_day(self) -> date:
+        return self.starts_on or self.edition.starts_on
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_on or self.edition.ends_on
 
 
 class WorkSession(db.Model):
@@ -607,6 +660,75 @@ class BaselineTotal(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
 
     category: Mapped[ServiceCategory | None] = relationship()
+
+
+class ProgrammeBaseline(db.Model):
+    """Programme figures counted on paper before the portal, so cumulative figures continue
+    (the Opole demo: 17 editions, 167 participants, 41 of them employed afterwards)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    editions: Mapped[int] = mapped_column(Integer, default=0)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    women: Mapped[int | None] = mapped_column(Integer)
+    men: Mapped[int | None] = mapped_column(Integer)
+    completed: Mapped[int | None] = mapped_column(Integer)
+    employed: Mapped[int | None] = mapped_column(Integer)
+    internships: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class NotDoneReason(db.Model):
+    """One of the administrator's short list of reasons a job could not be done."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Project(db.Model):
+    """A project or event jobs are done for: costumes for a day centre's show, Seniors' Days."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Indicator(db.Model):
+    """An indicator of the city's strategy the club reports on: name, unit, the action it
+    belongs to, and where its realised value comes from: a figure the portal computes, or
+    a value entered by hand each year (source "manual")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", order_by="IndicatorValue.year"
+    )
+
+
+class IndicatorValue(db.Model):
+    """An indicator's planned value for a year and, when entered by hand, its realised one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    planned: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    realised: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    indicator: Mapped[Indicator] = relationship(back_populates="values")
+
+    __table_args__ = (db.UniqueConstraint("indicator_id", "year"),)
 
 
 class RequestTally(db.Model):

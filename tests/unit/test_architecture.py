@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "portal.references",
             "portal.settings",
             "portal.tallies",
+            "portal.persons",
         ),
     ),
     ("queries", ("portal.queries",)),
