@@ -11,6 +11,7 @@ from .domain.lifecycle import Role, Status
 from .domain.replies import Situation
 from .i18n import lazy_gettext as _l
 from .models import (
+    AfterProgramme,
     AsAgreed,
     Channel,
     ConsentMethod,
@@ -19,6 +20,7 @@ from .models import (
     FeedbackChannel,
     Gender,
     Outcome,
+    ParticipationEnd,
     RequesterKind,
     ServiceCategory,
     WorkshopGroup,
@@ -334,6 +336,8 @@ CHANGE_LABELS = {
     "outcome": _l("Outcome"),
     "work_done": _l("What was done"),
     "not_done_reason": _l("Why it could not be done"),
+    "not_done_reason_id": _l("Reason it could not be done"),
+    "project_id": _l("Project or event"),
     "received_on": _l("Left at the workshop on"),
     "scheduled_for": _l("Arranged date"),
     "scheduled_time": _l("Hours"),
@@ -395,6 +399,20 @@ FEEDBACK_CHANNEL_LABELS = {
 GENDER_LABELS = {
     Gender.FEMALE: _l("woman"),
     Gender.MALE: _l("man"),
+}
+
+PARTICIPATION_END_LABELS = {
+    ParticipationEnd.COMPLETED: _l("completed the programme"),
+    ParticipationEnd.LEFT_EARLY: _l("left early"),
+    ParticipationEnd.OTHER: _l("ended for another reason"),
+}
+
+AFTER_PROGRAMME_LABELS = {
+    AfterProgramme.EMPLOYMENT: _l("took up employment"),
+    AfterProgramme.INTERNSHIP: _l("took up an internship"),
+    AfterProgramme.TRAINING: _l("went on to training"),
+    AfterProgramme.NONE: _l("nothing yet"),
+    AfterProgramme.UNKNOWN: _l("not known"),
 }
 
 # The situations a reply template is for, as the administrator chooses them.

@@ -51,8 +51,8 @@ def _own_key_when_first(mapper, connection, request: ServiceRequest) -> None:
 
 
 def _relink_corrected(mapper, connection, request: ServiceRequest) -> None:
-    if request.anonymised_at is not None:
-        return  # blanked contact data: the key stays
+    if request.anonymised_at is not None or not (request.phone_digits or request.email_key):
+        return  # erased contact data (an erasure may flush halfway): the key stays
     state = attributes.instance_state(request)
     changed = any(state.attrs[name].history.has_changes() for name in ("phone_digits", "email_key"))
     if changed:

@@ -8,12 +8,17 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Date, func, select
 
-from .domain import replies
+from .domain import indicators, replies
 from .domain.replies import Situation
 from .extensions import db
 from .models import (
     BaselineTotal,
+    Indicator,
+    IndicatorValue,
     Institution,
+    NotDoneReason,
+    ProgrammeBaseline,
+    Project,
     ReplyTemplate,
     RequesterKind,
     ServiceCategory,
@@ -68,8 +73,114 @@ def load_institution(path: Path | str) -> Institution:
         for entry in data["replies"]:
             db.session.add(_reply_template(entry, categories))
 
+    _add_once(ProgrammeBaseline, data.get("programme_baseline"), _programme_baseline_row)
+    _add_once(NotDoneReason, data.get("not_done_reasons"), _not_done_reason)
+    _add_once(Project, data.get("projects"), _project)
+    _add_once(Indicator, data.get("indicators"), _indicator)
+
     db.session.commit()
     return institution
+
+
+def _add_once(model, entries: list | None, make) -> None:
+    """Add a starting set into an empty table: afterwards the rows are the administrator's."""
+    if not entries or db.session.scalar(select(func.count()).select_from(model)):
+        return
+    for position, entry in enumerate(entries):
+        db.session.add(make(entry, position))
+
+
+def _checked_keys(entry: dict, allowed: set[str], name: str) -> None:
+    if not isinstance(entry, dict):
+        raise ValueError(f"each {name} entry must be a table of settings")
+    unknown = set(entry) - allowed
+    if unknown:
+        raise ValueError(f"unknown {name} setting: {', '.join(sorted(unknown))}")
+
+
+def _period(entry: dict, name: str, *, required: bool = True) -> tuple[date | None, date | None]:
+    starts_on, ends_on = entry.get("starts_on"), entry.get("ends_on")
+    if not required and starts_on is None and ends_on is None:
+        return None, None
+    if not (isinstance(starts_on, date) and isinstance(ends_on, date)) or ends_on < starts_on:
+        raise ValueError(f"{name} period must be two dates in order: {starts_on} – {ends_on}")
+    return starts_on, ends_on
+
+
+def _count(entry: dict, key: str, name: str, *, required: bool = False) -> int | None:
+    value = entry.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} {key} must be a whole number, 0 or more")
+    return value
+
+
+_PROGRAMME_COUNTS = ("women", "men", "completed", "employed", "internships")
+
+
+def _programme_baseline_row(entry: dict, position: int) -> ProgrammeBaseline:
+    name = "programme_baseline"
+    _checked_keys(
+        entry,
+        {"starts_on", "ends_on", "editions", "participants", "note", *_PROGRAMME_COUNTS},
+        name,
+    )
+    starts_on, ends_on = _period(entry, name)
+    return ProgrammeBaseline(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        editions=_count(entry, "editions", name, required=True),
+        participants=_count(entry, "participants", name, required=True),
+        **{key: _count(entry, key, name) for key in _PROGRAMME_COUNTS},
+        note=entry.get("note", ""),
+    )
+
+
+def _not_done_reason(label, position: int) -> NotDoneReason:
+    if not isinstance(label, str) or not label.strip():
+        raise ValueError("not_done_reasons must be a list of short texts")
+    return NotDoneReason(label=label.strip(), position=position, active=True)
+
+
+def _project(entry: dict, position: int) -> Project:
+    _checked_keys(entry, {"name", "starts_on", "ends_on"}, "projects")
+    if not str(entry.get("name", "")).strip():
+        raise ValueError("a project needs a name")
+    starts_on, ends_on = _period(entry, "projects", required=False)
+    return Project(name=entry["name"].strip(), starts_on=starts_on, ends_on=ends_on, active=True)
+
+
+def _indicator(entry: dict, position: int) -> Indicator:
+    _checked_keys(entry, {"action", "name", "unit", "source", "values"}, "indicators")
+    for key in ("action", "name", "unit"):
+        if not str(entry.get(key, "")).strip():
+            raise ValueError(f"an indicator needs its {key}")
+    source = entry.get("source", indicators.MANUAL)
+    if not indicators.is_source(source):
+        names = ", ".join(figure.value for figure in indicators.Figure)
+        raise ValueError(f"an indicator's source must be manual or one of: {names}")
+    indicator = Indicator(
+        action=entry["action"].strip(),
+        name=entry["name"].strip(),
+        unit=entry["unit"].strip(),
+        source=source,
+        position=position,
+        active=True,
+    )
+    for value in entry.get("values", []):
+        _checked_keys(value, {"year", "planned", "realised", "note"}, "indicator values")
+        if source != indicators.MANUAL and value.get("realised") is not None:
+            raise ValueError("a computed indicator's realised value comes from the portal")
+        indicator.values.append(
+            IndicatorValue(
+                year=int(value["year"]),
+                planned=value.get("planned"),
+                realised=value.get("realised"),
+                note=value.get("note", ""),
+            )
+        )
+    return indicator
 
 
 _REPLY_KEYS = {"situation", "category", "title", "body"}

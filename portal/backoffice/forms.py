@@ -21,7 +21,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain.lifecycle import Role
 from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
-from ..labels import AS_AGREED_LABELS, CONTACT_LABELS, FEEDBACK_CHANNEL_LABELS
+from ..labels import (
+    AFTER_PROGRAMME_LABELS,
+    AS_AGREED_LABELS,
+    CONTACT_LABELS,
+    FEEDBACK_CHANNEL_LABELS,
+    PARTICIPATION_END_LABELS,
+)
 from ..models import Channel, FeedbackChannel, NotificationPreference
 from ..web.forms import BaseForm
 from ..web.inputguard import bounded_date, bounded_int
@@ -108,6 +114,10 @@ class RescheduleForm(VersionedForm):
     )
     survey_visit = BooleanField(_l("A survey visit: to see what is to be done, before the work"))
     note = TextAreaField(_l("Message to the resident"), validators=[Length(max=2000)])
+
+
+class ProjectLabelForm(BaseForm):
+    project_id = SelectField(_l("Project or event"), coerce=_optional_int, validators=[Optional()])
 
 
 class NoteForm(BaseForm):
@@ -323,6 +333,8 @@ class CompletionForm(VersionedForm):
         validators=[InputRequired(_l("Choose the outcome."))],
     )
     work_done = TextAreaField(_l("What was done"), validators=[Length(max=2000)])
+    # From the administrator's list; "other" needs the text below. Reports count by it.
+    reason_choice = SelectField(_l("Reason it could not be done"), default="")
     not_done_reason = TextAreaField(_l("Why it could not be done"), validators=[Length(max=2000)])
 
 
@@ -408,6 +420,33 @@ class TraineeForm(BaseForm):
         validators=[Optional()],
     )
     active = BooleanField(_l("Takes part in the programme"), default=True)
+    starts_on = DateField(
+        _l("First day of participation (optional)"),
+        validators=[Optional(), bounded_date()],
+        description=_l("Empty: the edition's first day."),
+    )
+    ends_on = DateField(
+        _l("Last day of participation (optional)"),
+        validators=[Optional(), bounded_date()],
+        description=_l("Empty: the edition's last day."),
+    )
+    ended_because = SelectField(
+        _l("How the participation ended"),
+        choices=[("", _l("still taking part, or not recorded"))]
+        + [(end.value, label) for end, label in PARTICIPATION_END_LABELS.items()],
+        default="",
+    )
+    after = SelectField(
+        _l("What followed the programme"),
+        choices=[("", _l("not recorded yet"))]
+        + [(after.value, label) for after, label in AFTER_PROGRAMME_LABELS.items()],
+        default="",
+    )
+    after_on = DateField(
+        _l("From when (optional)"),
+        validators=[Optional(), bounded_date()],
+        description=_l("E.g. the first day of the job. Empty: the last day of participation."),
+    )
 
 
 class LoginCodeForm(BaseForm):

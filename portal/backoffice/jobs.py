@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import format_hours
 from ..labels import STATUS_LABELS
 from ..models import Outcome, RequestEvent, WorkSession, utcnow
+from ..queries import choices as choice_queries
 from ..queries import replies as reply_queries
 from ..queries import visits as visit_queries
 from ..services import worklog
@@ -239,6 +240,30 @@ def job_tag(request_id: int):
     return render_template("backoffice/jobs/job_tag.html", job=visible_request(request_id))
 
 
+OTHER_REASON = "other"
+
+
+def _completion_form(job, *, filled: bool) -> CompletionForm:
+    """The completion form; filled: with the job's recorded completion (to correct it)."""
+    form = CompletionForm(obj=job if filled else None)
+    reasons = choice_queries.not_done_reasons(job.not_done_reason_id)
+    form.reason_choice.choices = (
+        [("", _("— choose the reason —"))]
+        + [(str(reason.id), reason.label) for reason in reasons]
+        + [(OTHER_REASON, _("Another reason (write it below)"))]
+    )
+    if filled and job.outcome == Outcome.NOT_DONE:
+        form.reason_choice.data = (
+            str(job.not_done_reason_id) if job.not_done_reason_id else OTHER_REASON
+        )
+    return form
+
+
+def _reason_id(form: CompletionForm) -> int | None:
+    choice = form.reason_choice.data or ""
+    return int(choice) if choice.isdecimal() else None
+
+
 def _save_completion(service, job, form: CompletionForm):
     """Call service with the completion form's values.
 
@@ -253,6 +278,7 @@ def _save_completion(service, job, form: CompletionForm):
             outcome=Outcome(form.outcome.data),
             work_done=form.work_done.data,
             not_done_reason=form.not_done_reason.data,
+            not_done_reason_id=_reason_id(form),
             expected_version=form.expected_version(),
             today=_today(),
             timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
@@ -276,7 +302,7 @@ def complete(request_id: int):
     if not lifecycle.is_allowed(job.status, Status.COMPLETED, current_user.role):
         flash(_("This job cannot be completed now."), "error")
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
-    form = CompletionForm()
+    form = _completion_form(job, filled=False)
     if request.method == "GET":
         form.version.data = job.version
         form.completed_on.data = _today()
@@ -297,7 +323,7 @@ def correct_completion(request_id: int):
     if job.status != Status.COMPLETED:
         flash(_("Only a completed job can be corrected here."), "error")
         return redirect(url_for("backoffice.request_page", request_id=request_id), 303)
-    form = CompletionForm(obj=job if request.method == "GET" else None)
+    form = _completion_form(job, filled=request.method == "GET")
     if request.method == "GET":
         form.version.data = job.version
         form.outcome.data = job.outcome.value if job.outcome else "done"

@@ -24,6 +24,8 @@ def _trainee_form(trainee=None, edition_id=None) -> TraineeForm:
     form.group_id.choices = [(g.id, g.name) for g in queries.groups(active_only=True)]
     if trainee is not None and not form.is_submitted():
         form.gender.data = trainee.gender.value if trainee.gender else ""
+        form.ended_because.data = trainee.ended_because.value if trainee.ended_because else ""
+        form.after.data = trainee.after.value if trainee.after else ""
     if trainee is None and edition_id and not form.is_submitted():
         form.edition_id.data = edition_id
     return form
@@ -38,6 +40,11 @@ def _save_trainee(trainee, form) -> Trainee | None:
             group_id=form.group_id.data,
             gender=Gender(form.gender.data) if form.gender.data else None,
             active=form.active.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            ended_because=form.ended_because.data or None,
+            after=form.after.data or None,
+            after_on=form.after_on.data,
         )
     except DomainError as refused:
         show_error(form, refused)

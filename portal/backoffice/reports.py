@@ -33,7 +33,7 @@ from ..extensions import db
 from ..i18n import format_hours
 from ..i18n import lazy_gettext as _l
 from ..labels import REQUESTER_KIND_LABELS
-from ..models import BaselineTotal, RequesterKind
+from ..models import BaselineTotal, ProgrammeBaseline, RequesterKind
 from ..queries import figures
 from ..reports.chart import build_chart, shown_months
 from ..reports.files import edition_name, export_tables, report_csv, report_xlsx
@@ -376,3 +376,81 @@ def delete_baseline_total(baseline_id: int):
     baseline.delete_baseline_total(row)
     flash(_("The past total has been deleted."), "success")
     return redirect(url_for("backoffice.baseline_totals"), 303)
+
+
+# --- The programme before the portal ------------------------------------------------------
+
+
+def _count_field(label, *, required: bool = False) -> IntegerField:
+    validators = [InputRequired(_l("Enter the number."))] if required else [Optional()]
+    return IntegerField(
+        label,
+        validators=[
+            *validators,
+            NumberRange(min=0, max=100_000, message=_l("Enter a whole number, 0 or more.")),
+        ],
+    )
+
+
+class ProgrammeBaselineForm(BaseForm):
+    starts_on = DateField(
+        _l("First day of the period"),
+        validators=[InputRequired(_l("Enter the first day of the period.")), _sensible_date],
+    )
+    ends_on = DateField(
+        _l("Last day of the period"),
+        validators=[InputRequired(_l("Enter the last day of the period.")), _sensible_date],
+    )
+    editions = _count_field(_l("Programme editions"), required=True)
+    participants = _count_field(_l("Participants"), required=True)
+    women = _count_field(_l("Of them women (optional)"))
+    men = _count_field(_l("Of them men (optional)"))
+    completed = _count_field(_l("Completed the programme (optional)"))
+    employed = _count_field(_l("Took up employment afterwards (optional)"))
+    internships = _count_field(_l("Took up an internship afterwards (optional)"))
+    note = StringField(_l("Source or note"), validators=[Length(max=300)])
+
+
+@bp.route("/dane-historyczne/program", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_BASELINE)
+def programme_baseline():
+    form = ProgrammeBaselineForm()
+    if form.validate_on_submit():
+        try:
+            baseline.add_programme_baseline(
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                editions=form.editions.data,
+                participants=form.participants.data,
+                women=form.women.data,
+                men=form.men.data,
+                completed=form.completed.data,
+                employed=form.employed.data,
+                internships=form.internships.data,
+                note=form.note.data or "",
+                today=_today(),
+            )
+        except DomainError as refused:
+            show_error(form, refused)
+        else:
+            flash(_("The past programme figures have been added."), "success")
+            return redirect(url_for("backoffice.programme_baseline"), 303)
+    return render_template(
+        "backoffice/reports/programme_baseline.html",
+        form=form,
+        rows=figures.programme_baselines(),
+        delete_form=EmptyForm(),
+    )
+
+
+@bp.post("/dane-historyczne/program/<int:baseline_id>/usun")
+@require_permission(Permission.MANAGE_BASELINE)
+def delete_programme_baseline(baseline_id: int):
+    row = db.session.get(ProgrammeBaseline, baseline_id)
+    if row is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    baseline.delete_programme_baseline(row)
+    flash(_("The past programme figures have been deleted."), "success")
+    return redirect(url_for("backoffice.programme_baseline"), 303)

@@ -17,6 +17,7 @@ from ..domain.lifecycle import Status
 from ..extensions import db
 from ..labels import SITUATION_OF_MOVE, STATUS_LABELS
 from ..models import FeedbackChannel, Photo, WorkshopGroup, utcnow
+from ..queries import choices as choice_queries
 from ..queries import duplicates
 from ..queries import replies as reply_queries
 from ..services import custody, feedback, worklog
@@ -33,6 +34,7 @@ from .forms import (
     DropOffForm,
     EditRequestForm,
     NoteForm,
+    ProjectLabelForm,
     RescheduleForm,
     StaffFeedbackForm,
     StatusChangeForm,
@@ -122,6 +124,7 @@ def render_request_page(
     related=None,
     drop_off_form=None,
     reschedule_form=None,
+    project_form=None,
 ):
     today = services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     can_take_item = (
@@ -177,6 +180,7 @@ def render_request_page(
             requirements=lifecycle.REQUIREMENTS,
             drop_off_form=drop_off_form if can_take_item else None,
             reschedule_form=_reschedule_form(service_request, reschedule_form),
+            project_form=project_form or _project_form(service_request),
             now=utcnow(),
             feedback_form=(feedback_form or StaffFeedbackForm(formdata=None))
             if has_permission(current_user, Permission.RECORD_FEEDBACK)
@@ -364,6 +368,41 @@ def change_status(request_id: int, target: str):
 
 def _status_label(status: Status) -> str:
     return str(STATUS_LABELS[status])
+
+
+def _project_form(service_request, formdata=None) -> ProjectLabelForm | None:
+    """The project label's form, for office staff when the club keeps any projects."""
+    if not has_permission(current_user, Permission.EDIT_REQUEST):
+        return None
+    projects = choice_queries.projects(service_request.project_id)
+    if not projects:
+        return None
+    form = ProjectLabelForm(formdata=formdata)
+    form.project_id.choices = [(None, _("none"))] + [(p.id, p.name) for p in projects]
+    if formdata is None:
+        form.project_id.data = service_request.project_id
+    return form
+
+
+@bp.post("/zgloszenia/<int:request_id>/projekt")
+@require_permission(Permission.EDIT_REQUEST)
+def label_project(request_id: int):
+    service_request = visible_request(request_id)
+    form = _project_form(service_request, formdata=request.form)
+    if form is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return render_request_page(service_request, project_form=form, code=400)
+    try:
+        changed = services.set_project(
+            service_request, form.project_id.data, Actor.of(current_user)
+        )
+    except DomainError as refused:
+        show_error(form, refused, default_field="project_id")
+        return render_request_page(service_request, project_form=form, code=400)
+    if changed is not None:
+        flash(_("The project or event has been saved."), "success")
+    return redirect(url_for("backoffice.request_page", request_id=request_id) + "#project", 303)
 
 
 @bp.post("/zgloszenia/<int:request_id>/notatki")

@@ -15,20 +15,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Integer, and_, case, cast, extract, func, literal, select, union_all
+from sqlalchemy.orm import aliased, contains_eager
 
+from ..domain.lifecycle import Status
 from ..domain.period import Period
 from ..extensions import db
 from ..models import (
+    AfterProgramme,
     AsAgreed,
     BaselineTotal,
+    Channel,
     ContactRating,
     Feedback,
     FeedbackChannel,
     Gender,
+    NotDoneReason,
     Outcome,
+    ParticipationEnd,
+    ProgrammeBaseline,
     ProgrammeEdition,
+    Project,
     RequesterKind,
     ServiceCategory,
     ServiceRequest,
@@ -159,6 +166,10 @@ class Report:
     hours_by_edition: list[HoursRow]
     genders: GenderCounts
     feedback: FeedbackCounts
+    persons: PersonsServed
+    outcomes: OutcomeCounts
+    projects: list[ProjectRow]
+    programme: ProgrammeFigures
     # Names of trainees stay in the back office: None when the report leaves it.
     hours_by_trainee: list[TraineeHours] | None = None
 
@@ -395,8 +406,13 @@ def feedback_counts(period: Period) -> FeedbackCounts:
 
 
 def build_report(period: Period, *, with_trainee_names: bool) -> Report:
-    """Gather every table of the report: ten queries, or nine without trainee names."""
+    """Gather every table of the report: a fixed number of queries whatever is stored
+    (twenty-one, one more for a period over several years, one fewer without trainee names)."""
     return Report(
+        persons=persons_served(period),
+        outcomes=outcome_counts(period),
+        projects=project_counts(period),
+        programme=programme_figures(period),
         period=period,
         totals=service_totals(period),
         months=monthly_completions(period),
@@ -426,6 +442,463 @@ def baseline_totals() -> list[BaselineTotal]:
                 BaselineTotal.category_id.is_(None),  # the "of which" rows after the services
                 ServiceCategory.position,
                 BaselineTotal.id,
+            )
+        )
+    )
+
+
+# --- Persons served ----------------------------------------------------------------------
+
+
+@dataclass
+class PersonsRow:
+    """Distinct residents and institutions served: of one service, or of all (category None).
+
+    A person served twice counts once; one served in two services counts in each of them
+    and once in the row of all services.
+    """
+
+    category: ServiceCategory | None
+    residents: int = 0
+    first_time: int = 0
+    institutions: int = 0
+
+
+@dataclass
+class PersonsServed:
+    total: PersonsRow
+    by_category: list[PersonsRow]
+
+    @property
+    def residents(self) -> int:
+        return self.total.residents
+
+    @property
+    def first_time(self) -> int:
+        return self.total.first_time
+
+    @property
+    def institutions(self) -> int:
+        return self.total.institutions
+
+
+def _done() -> tuple:
+    return (ServiceRequest.status == Status.COMPLETED, ServiceRequest.outcome == Outcome.DONE)
+
+
+def _completed_in(period: Period) -> tuple:
+    return (
+        ServiceRequest.completed_on >= period.starts_on,
+        ServiceRequest.completed_on <= period.ends_on,
+    )
+
+
+def persons_served(period: Period) -> PersonsServed:
+    """Count the distinct residents (by person key), the first-time ones among them and the
+    distinct institutions served in the period, per service and in all; one query.
+
+    A resident is first-time when no job of theirs was done before the period; an
+    institution's requests carry no person, only the institution's case-folded name.
+    """
+    earlier = aliased(ServiceRequest)
+    served_before = (
+        select(earlier.id)
+        .where(
+            earlier.person_key == ServiceRequest.person_key,
+            earlier.status == Status.COMPLETED,
+            earlier.outcome == Outcome.DONE,
+            earlier.completed_on < period.starts_on,
+        )
+        .exists()
+    )
+    resident = ServiceRequest.channel != Channel.INSTITUTION
+    served = (
+        select(
+            ServiceRequest.category_id.label("category_id"),
+            case((resident, ServiceRequest.person_key)).label("resident"),
+            case((and_(resident, ~served_before), ServiceRequest.person_key)).label("first"),
+            case((~resident, ServiceRequest.institution_key)).label("institution"),
+        )
+        .where(*_done(), *_completed_in(period))
+        .cte("served")
+    )
+    counted = (
+        func.count(served.c.resident.distinct()),
+        func.count(served.c.first.distinct()),
+        func.count(served.c.institution.distinct()),
+    )
+    statement = union_all(
+        select(served.c.category_id, *counted).group_by(served.c.category_id),
+        select(literal(None, Integer).label("category_id"), *counted),
+    )
+    categories = {category.id: category for category in queries.all_categories()}
+    total, rows = PersonsRow(None), {}
+    for category_id, residents, first_time, institutions in db.session.execute(statement):
+        if category_id is None:
+            total = PersonsRow(None, residents, first_time, institutions)
+        else:
+            rows[category_id] = PersonsRow(
+                categories[category_id], residents, first_time, institutions
+            )
+    shown = [
+        rows.get(category.id, PersonsRow(category))
+        for category in categories.values()
+        if category.active or category.id in rows
+    ]
+    return PersonsServed(total=total, by_category=shown)
+
+
+# --- Done and not done -------------------------------------------------------------------
+
+
+@dataclass
+class ReasonRow:
+    # None: "other", only a line of text.
+    reason: NotDoneReason | None
+    by_category: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_category.values())
+
+
+@dataclass
+class OutcomeCounts:
+    """Jobs closed in the period: done, and not done by reason, per service."""
+
+    done: dict[int, int]
+    reasons: list[ReasonRow]
+
+    @property
+    def not_done(self) -> int:
+        return sum(row.total for row in self.reasons)
+
+    @property
+    def not_done_by_category(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for row in self.reasons:
+            for category_id, number in row.by_category.items():
+                counts[category_id] = counts.get(category_id, 0) + number
+        return counts
+
+
+def outcome_counts(period: Period) -> OutcomeCounts:
+    """Count the jobs completed in the period by outcome, reason and service; one query.
+
+    Recorded in the portal only: the paper count has services done, not the others.
+    """
+    statement = (
+        select(
+            ServiceRequest.outcome,
+            ServiceRequest.not_done_reason_id,
+            ServiceRequest.category_id,
+            func.count(),
+        )
+        .where(ServiceRequest.status == Status.COMPLETED, *_completed_in(period))
+        .group_by(
+            ServiceRequest.outcome, ServiceRequest.not_done_reason_id, ServiceRequest.category_id
+        )
+    )
+    reasons = {
+        reason.id: ReasonRow(reason)
+        for reason in db.session.scalars(
+            select(NotDoneReason).order_by(NotDoneReason.position, NotDoneReason.id)
+        )
+    }
+    other = ReasonRow(None)
+    done: dict[int, int] = {}
+    for outcome, reason_id, category_id, number in db.session.execute(statement):
+        if outcome == Outcome.DONE:
+            done[category_id] = done.get(category_id, 0) + number
+            continue
+        row = reasons.get(reason_id, other) if reason_id is not None else other
+        row.by_category[category_id] = row.by_category.get(category_id, 0) + number
+    shown = [row for row in reasons.values() if row.reason.active or row.total]
+    return OutcomeCounts(done=done, reasons=shown + [other])
+
+
+# --- Projects and events -----------------------------------------------------------------
+
+
+@dataclass
+class ProjectRow:
+    project: Project
+    services: int = 0
+    hours: Decimal = Decimal(0)
+
+
+def project_counts(period: Period) -> list[ProjectRow]:
+    """Count each project's services done and its trainees' hours in the period; two queries.
+
+    Services count by their completion date, hours by the day they were worked, as
+    everywhere else in the reports. Projects with neither are left out.
+    """
+    rows: dict[int, ProjectRow] = {}
+    projects = {project.id: project for project in db.session.scalars(select(Project))}
+    for project_id, services in db.session.execute(
+        select(ServiceRequest.project_id, func.count())
+        .where(ServiceRequest.project_id.is_not(None), *_done(), *_completed_in(period))
+        .group_by(ServiceRequest.project_id)
+    ):
+        rows.setdefault(project_id, ProjectRow(projects[project_id])).services = services
+    for project_id, hours in db.session.execute(
+        select(ServiceRequest.project_id, func.sum(WorkEntry.hours))
+        .select_from(WorkEntry)
+        .join(WorkSession, WorkSession.id == WorkEntry.session_id)
+        .join(ServiceRequest, ServiceRequest.id == WorkSession.request_id)
+        .where(ServiceRequest.project_id.is_not(None), *_worked_in(period))
+        .group_by(ServiceRequest.project_id)
+    ):
+        rows.setdefault(project_id, ProjectRow(projects[project_id])).hours = Decimal(hours or 0)
+    return sorted(rows.values(), key=lambda row: (-row.services, row.project.name))
+
+
+# --- The programme: participation and what followed --------------------------------------
+
+
+@dataclass
+class ProgrammeRow:
+    """Participants of the period and what became of them; by edition, gender or year."""
+
+    label: str | int | None = None
+    participants: int = 0
+    women: int = 0
+    men: int = 0
+    completed: int = 0
+    left_early: int = 0
+    employed: int = 0
+    internships: int = 0
+    training: int = 0
+
+    def add(self, other: ProgrammeRow) -> None:
+        for name in (
+            "participants",
+            "women",
+            "men",
+            "completed",
+            "left_early",
+            "employed",
+            "internships",
+            "training",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class ProgrammeFigures:
+    """The programme in a period: the portal's trainees and the paper count inside it.
+
+    A trainee takes part in the period when their own participation (their dates, or their
+    edition's) overlaps it; completes, or leaves early, on its last day; and an outcome
+    (employment, an internship, training) counts on its own date, or the participation's
+    last day when none was written down.
+    """
+
+    recorded: ProgrammeRow
+    baseline: ProgrammeRow
+    baseline_editions: int
+    by_edition: list[ProgrammeRow]
+    # Labelled by Gender, or None where it is not recorded.
+    by_gender: list[ProgrammeRow]
+    by_year: list[ProgrammeRow]
+    # Paper counts in periods only partly inside this one: not included.
+    partial_baseline: int = 0
+
+    @property
+    def total(self) -> ProgrammeRow:
+        row = ProgrammeRow()
+        row.add(self.recorded)
+        row.add(self.baseline)
+        return row
+
+    @property
+    def participants(self) -> int:
+        return self.total.participants
+
+    @property
+    def completed(self) -> int:
+        return self.total.completed
+
+    @property
+    def employed(self) -> int:
+        return self.total.employed
+
+    @property
+    def internships(self) -> int:
+        return self.total.internships
+
+
+def _participation():
+    """A trainee's own first and last day (the edition's when not set), and the day an
+    outcome after the programme counts on."""
+    first = func.coalesce(Trainee.starts_on, ProgrammeEdition.starts_on)
+    last = func.coalesce(Trainee.ends_on, ProgrammeEdition.ends_on)
+    return first, last, func.coalesce(Trainee.after_on, last)
+
+
+def _programme_sums(first, last, after_day, starts_on, ends_on) -> list:
+    """The programme's counts over trainees for the days starts_on to ends_on, as SQL sums."""
+
+    def within(day):
+        return and_(day >= starts_on, day <= ends_on)
+
+    def counted(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    takes_part = and_(first <= ends_on, last >= starts_on)
+    return [
+        counted(takes_part),
+        counted(and_(takes_part, Trainee.gender == Gender.FEMALE)),
+        counted(and_(takes_part, Trainee.gender == Gender.MALE)),
+        counted(and_(Trainee.ended_because == ParticipationEnd.COMPLETED, within(last))),
+        counted(and_(Trainee.ended_because == ParticipationEnd.LEFT_EARLY, within(last))),
+        counted(and_(Trainee.after == AfterProgramme.EMPLOYMENT, within(after_day))),
+        counted(and_(Trainee.after == AfterProgramme.INTERNSHIP, within(after_day))),
+        counted(and_(Trainee.after == AfterProgramme.TRAINING, within(after_day))),
+    ]
+
+
+def _row(label, values) -> ProgrammeRow:
+    return ProgrammeRow(label, *(int(value or 0) for value in values))
+
+
+def programme_figures(period: Period) -> ProgrammeFigures:
+    """Count the programme's participants, completions and outcomes in the period, by
+    edition, gender and year, the paper count included; four queries (three for a period
+    within one year)."""
+    first, last, after_day = _participation()
+    joined = (
+        select()
+        .select_from(Trainee)
+        .join(ProgrammeEdition, ProgrammeEdition.id == Trainee.edition_id)
+    )
+    # Every trainee with anything in the period: their participation or an outcome in it.
+    relevant = (
+        and_(first <= period.ends_on, last >= period.starts_on),
+        and_(after_day >= period.starts_on, after_day <= period.ends_on),
+    )
+    by_edition = [
+        _row(number, values)
+        for number, *values in db.session.execute(
+            joined.add_columns(
+                ProgrammeEdition.number,
+                *_programme_sums(first, last, after_day, period.starts_on, period.ends_on),
+            )
+            .where(relevant[0] | relevant[1])
+            .group_by(ProgrammeEdition.number)
+            .order_by(ProgrammeEdition.number)
+        )
+    ]
+    recorded = ProgrammeRow()
+    for row in by_edition:
+        recorded.add(row)
+    by_gender = [
+        _row(Gender(gender) if gender else None, values)
+        for gender, *values in db.session.execute(
+            joined.add_columns(
+                Trainee.gender,
+                *_programme_sums(first, last, after_day, period.starts_on, period.ends_on),
+            )
+            .where(relevant[0] | relevant[1])
+            .group_by(Trainee.gender)
+        )
+    ]
+    by_gender.sort(key=lambda row: [Gender.FEMALE, Gender.MALE, None].index(row.label))
+
+    years = list(range(period.starts_on.year, period.ends_on.year + 1))
+    by_year: list[ProgrammeRow] = []
+    if len(years) > 1:
+        per_year = union_all(
+            *(
+                joined.add_columns(
+                    literal(year, Integer).label("year"),
+                    *_programme_sums(
+                        first,
+                        last,
+                        after_day,
+                        max(period.starts_on, date(year, 1, 1)),
+                        min(period.ends_on, date(year, 12, 31)),
+                    ),
+                )
+                for year in years
+            )
+        )
+        by_year = [_row(year, values) for year, *values in db.session.execute(per_year)]
+
+    inside = and_(
+        ProgrammeBaseline.starts_on >= period.starts_on,
+        ProgrammeBaseline.ends_on <= period.ends_on,
+    )
+    overlapping = (
+        ProgrammeBaseline.starts_on <= period.ends_on,
+        ProgrammeBaseline.ends_on >= period.starts_on,
+    )
+    # Grouped on a subquery's column: PostgreSQL does not see two CASE expressions with
+    # separately bound literals as one group key.
+    rows = (
+        select(
+            case((inside, 1), else_=0).label("inside"),
+            ProgrammeBaseline.editions.label("editions"),
+            ProgrammeBaseline.participants.label("participants"),
+            func.coalesce(ProgrammeBaseline.women, 0).label("women"),
+            func.coalesce(ProgrammeBaseline.men, 0).label("men"),
+            func.coalesce(ProgrammeBaseline.completed, 0).label("completed"),
+            func.coalesce(ProgrammeBaseline.employed, 0).label("employed"),
+            func.coalesce(ProgrammeBaseline.internships, 0).label("internships"),
+        )
+        .where(*overlapping)
+        .subquery()
+    )
+    baseline, editions, partial = ProgrammeRow(), 0, 0
+    for is_inside, *values in db.session.execute(
+        select(
+            rows.c.inside,
+            *(
+                func.sum(rows.c[name])
+                for name in (
+                    "editions",
+                    "participants",
+                    "women",
+                    "men",
+                    "completed",
+                    "employed",
+                    "internships",
+                )
+            ),
+        ).group_by(rows.c.inside)
+    ):
+        editions_in, participants, women, men, completed, employed, internships = (
+            int(value or 0) for value in values
+        )
+        if not is_inside:
+            partial += participants
+            continue
+        editions = editions_in
+        baseline = ProgrammeRow(
+            None,
+            participants=participants,
+            women=women,
+            men=men,
+            completed=completed,
+            employed=employed,
+            internships=internships,
+        )
+    return ProgrammeFigures(
+        recorded=recorded,
+        baseline=baseline,
+        baseline_editions=editions,
+        by_edition=by_edition,
+        by_gender=by_gender,
+        by_year=by_year,
+        partial_baseline=partial,
+    )
+
+
+def programme_baselines() -> list[ProgrammeBaseline]:
+    return list(
+        db.session.scalars(
+            select(ProgrammeBaseline).order_by(
+                ProgrammeBaseline.starts_on, ProgrammeBaseline.ends_on, ProgrammeBaseline.id
             )
         )
     )

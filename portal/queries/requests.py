@@ -416,6 +416,15 @@ def editions() -> list[ProgrammeEdition]:
     )
 
 
+def taking_part_on(day: date) -> tuple:
+    """A trainee takes part on day by their own participation period, or their edition's
+    where none is set (select from Trainee joined to its edition)."""
+    return (
+        func.coalesce(Trainee.starts_on, ProgrammeEdition.starts_on) <= day,
+        func.coalesce(Trainee.ends_on, ProgrammeEdition.ends_on) >= day,
+    )
+
+
 def board_crews(jobs: list[ServiceRequest], day: date) -> dict[int, list[Trainee]]:
     """Who may be logged on each group's jobs on day, for every group on a board; one query."""
     group_ids = {job.group_id for job in jobs if job.group_id is not None}
@@ -428,8 +437,7 @@ def board_crews(jobs: list[ServiceRequest], day: date) -> dict[int, list[Trainee
         .where(
             Trainee.group_id.in_(group_ids),
             Trainee.active.is_(True),
-            ProgrammeEdition.starts_on <= day,
-            ProgrammeEdition.ends_on >= day,
+            *taking_part_on(day),
         )
         .order_by(Trainee.name)
     ):

@@ -7,7 +7,7 @@ from datetime import date
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import N_
-from ..models import BaselineTotal, RequesterKind, ServiceCategory
+from ..models import BaselineTotal, ProgrammeBaseline, RequesterKind, ServiceCategory
 from .transaction import use_case
 
 
@@ -50,5 +50,61 @@ def add_baseline_total(
 @use_case
 def delete_baseline_total(row: BaselineTotal) -> None:
     """Remove a past total entered by mistake."""
+    db.session.delete(row)
+    db.session.commit()
+
+
+@use_case
+def add_programme_baseline(
+    *,
+    starts_on: date,
+    ends_on: date,
+    editions: int,
+    participants: int,
+    women: int | None = None,
+    men: int | None = None,
+    completed: int | None = None,
+    employed: int | None = None,
+    internships: int | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> ProgrammeBaseline:
+    """Record the programme as counted on paper for a past period (editions, participants
+    and what became of them), so cumulative figures continue."""
+    if ends_on < starts_on:
+        raise DomainError(N_("The end date must not be before the start date."), field="ends_on")
+    if today is not None and ends_on > today:
+        raise DomainError(N_("Past totals are for a period that has ended."), field="ends_on")
+    if (women or 0) + (men or 0) > participants:
+        raise DomainError(
+            N_("Women and men together cannot be more than the participants."), field="women"
+        )
+    for name, value in (
+        ("completed", completed),
+        ("employed", employed),
+        ("internships", internships),
+    ):
+        if value is not None and value > participants:
+            raise DomainError(N_("This cannot be more than the participants."), field=name)
+    row = ProgrammeBaseline(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        editions=editions,
+        participants=participants,
+        women=women,
+        men=men,
+        completed=completed,
+        employed=employed,
+        internships=internships,
+        note=(note or "").strip(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@use_case
+def delete_programme_baseline(row: ProgrammeBaseline) -> None:
+    """Remove programme figures entered by mistake."""
     db.session.delete(row)
     db.session.commit()

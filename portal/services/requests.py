@@ -29,9 +29,11 @@ from ..models import (
     ConsentMethod,
     EventKind,
     Institution,
+    NotDoneReason,
     Outcome,
     Photo,
     ProgrammeEdition,
+    Project,
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
@@ -703,6 +705,33 @@ def correct_request(
     return event
 
 
+@flushed_at_commit
+def set_project(
+    request: ServiceRequest, project_id: int | None, actor: Actor
+) -> RequestEvent | None:
+    """Label a job with the project or event it is done for (or take the label off).
+
+    The label is the office's, for the reports: the resident does not see it, and it may be
+    set after completion too. The change is kept in the history.
+    """
+    project = db.session.get(Project, project_id) if project_id else None
+    if project_id and (project is None or not (project.active or project_id == request.project_id)):
+        raise DomainError(N_("Choose a project or event from the list."), field="project_id")
+    if request.project_id == (project.id if project else None):
+        return None
+    old = request.project.name if request.project else None
+    request.project = project
+    event = _event(
+        EventKind.EDIT,
+        actor,
+        changes={"project_id": {"old": old, "new": project.name if project else None}},
+        is_public=False,
+    )
+    request.events.append(event)
+    db.session.commit()
+    return event
+
+
 def edition_running_on(day: date) -> ProgrammeEdition | None:
     return db.session.scalars(
         select(ProgrammeEdition)
@@ -725,7 +754,9 @@ def _check_completion(
     not_done_reason: str,
     today: date,
     timezone: str,
-) -> None:
+    not_done_reason_id: int | None = None,
+) -> NotDoneReason | None:
+    """Check a completion; return the listed reason it names (None: none, or "other")."""
     if completed_on > today:
         raise DomainError(N_("The completion date cannot be in the future."), field="completed_on")
     if completed_on < submitted_on(request, timezone):
@@ -735,12 +766,20 @@ def _check_completion(
         )
     if outcome == Outcome.DONE and not work_done:
         raise DomainError(N_("Write what was done."), field="work_done")
-    if outcome == Outcome.NOT_DONE and not not_done_reason:
+    if outcome == Outcome.DONE:
+        return None
+    reason = db.session.get(NotDoneReason, not_done_reason_id) if not_done_reason_id else None
+    if not_done_reason_id and (
+        reason is None or not (reason.active or reason.id == request.not_done_reason_id)
+    ):
+        raise DomainError(N_("Choose a reason from the list."), field="reason_choice")
+    if reason is None and not not_done_reason:
         if shows_not_done_reason():
             message = N_("Write why the job could not be done; the resident will see it.")
         else:
             message = N_("Write why the job could not be done.")
         raise DomainError(message, field="not_done_reason")
+    return reason
 
 
 def shows_not_done_reason() -> bool:
@@ -758,6 +797,7 @@ def complete_job(
     outcome: Outcome,
     work_done: str = "",
     not_done_reason: str = "",
+    not_done_reason_id: int | None = None,
     expected_version: int | None = None,
     today: date | None = None,
     timezone: str = "Europe/Warsaw",
@@ -775,7 +815,7 @@ def complete_job(
     lifecycle.check_move(request.status, Status.COMPLETED, actor.role, {Requirement.OUTCOME})
     outcome = Outcome(outcome)
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
-    _check_completion(
+    reason = _check_completion(
         request,
         completed_on=completed_on,
         outcome=outcome,
@@ -783,6 +823,7 @@ def complete_job(
         not_done_reason=not_done_reason,
         today=today or local_today(timezone),
         timezone=timezone,
+        not_done_reason_id=not_done_reason_id,
     )
     work_done = _filled(work_done, request, field="work_done")
     not_done_reason = _filled(not_done_reason, request, field="not_done_reason")
@@ -791,6 +832,8 @@ def complete_job(
     request.outcome = outcome
     request.work_done = work_done or None
     request.not_done_reason = not_done_reason or None
+    request.not_done_reason_id = reason.id if reason else None
+    request.not_done_reason_choice = reason
     request.edition_id = edition.id if edition else None
     if request.custody is not None and request.custody.picked_up_at is None:
         request.custody.picked_up_at = utcnow()
@@ -806,7 +849,12 @@ def _resident_note(request: ServiceRequest) -> str:
     """
     if request.outcome == Outcome.DONE:
         return request.work_done or ""
-    return (request.not_done_reason or "") if shows_not_done_reason() else ""
+    if not shows_not_done_reason():
+        return ""
+    if request.not_done_reason:
+        return request.not_done_reason
+    reason = request.not_done_reason_choice
+    return reason.label if reason is not None else ""
 
 
 @flushed_at_commit
@@ -818,6 +866,7 @@ def correct_completion(
     outcome: Outcome,
     work_done: str = "",
     not_done_reason: str = "",
+    not_done_reason_id: int | None = None,
     expected_version: int | None = None,
     today: date | None = None,
     timezone: str = "Europe/Warsaw",
@@ -830,7 +879,7 @@ def correct_completion(
     _check_version(request, expected_version)
     outcome = Outcome(outcome)
     work_done, not_done_reason = (work_done or "").strip(), (not_done_reason or "").strip()
-    _check_completion(
+    reason = _check_completion(
         request,
         completed_on=completed_on,
         outcome=outcome,
@@ -838,6 +887,7 @@ def correct_completion(
         not_done_reason=not_done_reason,
         today=today or local_today(timezone),
         timezone=timezone,
+        not_done_reason_id=not_done_reason_id,
     )
     edition = edition_running_on(completed_on)
     new = {
@@ -845,18 +895,24 @@ def correct_completion(
         "outcome": outcome.value,
         "work_done": work_done or None,
         "not_done_reason": not_done_reason or None,
+        "not_done_reason_id": reason.label if reason else None,
     }
     old = {
         "completed_on": request.completed_on.isoformat() if request.completed_on else None,
         "outcome": request.outcome.value if request.outcome else None,
         "work_done": request.work_done,
         "not_done_reason": request.not_done_reason,
+        "not_done_reason_id": (
+            request.not_done_reason_choice.label if request.not_done_reason_choice else None
+        ),
     }
     changes = {key: {"old": old[key], "new": new[key]} for key in new if old[key] != new[key]}
     request.completed_on = completed_on
     request.outcome = outcome
     request.work_done = new["work_done"]
     request.not_done_reason = new["not_done_reason"]
+    request.not_done_reason_id = reason.id if reason else None
+    request.not_done_reason_choice = reason
     request.edition_id = edition.id if edition else None
     # The status page tells the resident the corrected outcome, not the first one.
     for completion in request.events:

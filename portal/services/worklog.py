@@ -27,6 +27,7 @@ from ..models import (
     WorkSession,
     utcnow,
 )
+from ..queries.requests import taking_part_on
 from .transaction import use_case
 
 MAX_HOURS = Decimal("12")
@@ -41,7 +42,8 @@ class WorkData:
 
 
 def eligible_trainees(group_id: int, day: date) -> list[Trainee]:
-    """Active trainees of the group whose edition runs on day: the only ones a log may name."""
+    """Active trainees of the group taking part on day, by their own participation period
+    (their edition's where none is set): the only ones a log may name."""
     return list(
         db.session.scalars(
             select(Trainee)
@@ -49,8 +51,7 @@ def eligible_trainees(group_id: int, day: date) -> list[Trainee]:
             .where(
                 Trainee.group_id == group_id,
                 Trainee.active.is_(True),
-                ProgrammeEdition.starts_on <= day,
-                ProgrammeEdition.ends_on >= day,
+                *taking_part_on(day),
             )
             .options(joinedload(Trainee.edition))
             .order_by(Trainee.name)
@@ -81,7 +82,7 @@ def _checked_entries(request: ServiceRequest, data: WorkData, today: date) -> li
     refused = set(hours) - allowed
     if refused:
         raise DomainError(
-            N_("Only active trainees of this group whose edition runs on that date can be logged."),
+            N_("Only active trainees of this group taking part on that date can be logged."),
             field="trainees",
         )
     return [WorkEntry(trainee_id=tid, hours=value) for tid, value in sorted(hours.items())]

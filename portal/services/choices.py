@@ -1,0 +1,72 @@
+"""The administrator's short lists: reasons a job could not be done, projects and events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..i18n import N_
+from ..models import NotDoneReason, Project
+from .transaction import use_case
+
+
+def _taken(model, column, value: str, own_id: int | None) -> bool:
+    clash = db.session.scalar(
+        select(model.id).where(func.lower(column) == value.lower(), model.id != (own_id or 0))
+    )
+    return clash is not None
+
+
+@use_case
+def save_not_done_reason(
+    reason: NotDoneReason | None, *, label: str, active: bool = True
+) -> NotDoneReason:
+    """Add a reason to the list, or rename it or take it off the list.
+
+    A reason is never deleted: the jobs it counts keep it. Taken off the list, it is not
+    offered any more and still counted for the jobs it was chosen for.
+    """
+    label = " ".join((label or "").split())
+    if not label:
+        raise DomainError(N_("Write the reason."), field="label")
+    if _taken(NotDoneReason, NotDoneReason.label, label, reason.id if reason else None):
+        raise DomainError(N_("This reason is already on the list."), field="label")
+    if reason is None:
+        last = db.session.scalar(select(func.max(NotDoneReason.position)))
+        reason = NotDoneReason(position=(last or 0) + 1)
+    reason.label, reason.active = label, active
+    db.session.add(reason)
+    db.session.commit()
+    return reason
+
+
+@use_case
+def save_project(
+    project: Project | None,
+    *,
+    name: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    active: bool = True,
+) -> Project:
+    """Add a project or event, or change it; like a reason, it is never deleted."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(N_("Write the name of the project or event."), field="name")
+    if _taken(Project, Project.name, name, project.id if project else None):
+        raise DomainError(N_("A project or event with this name already exists."), field="name")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(N_("The end date must not be before the start date."), field="ends_on")
+    project = project or Project()
+    project.name, project.starts_on, project.ends_on, project.active = (
+        name,
+        starts_on,
+        ends_on,
+        active,
+    )
+    db.session.add(project)
+    db.session.commit()
+    return project
