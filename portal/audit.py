@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     EXPORT_PERSON = "export_person"
     ERASE_PERSON = "erase_person"
     EXPORT_REPORT = "export_report"
+    EXPORT_JOB_LIST = "export_job_list"
     RETENTION_RUN = "retention_run"
 
 

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     AuditAction.EXPORT_PERSON: _l("Exported the person's data"),
     AuditAction.ERASE_PERSON: _l("Erased the person's data"),
     AuditAction.EXPORT_REPORT: _l("Exported a report (totals only)"),
+    AuditAction.EXPORT_JOB_LIST: _l("Exported the list of completed jobs (without personal data)"),
     AuditAction.RETENTION_RUN: _l("Retention run: old closed requests anonymised"),
 }
 

@@ -42,7 +42,9 @@ from ..reports.wording import (
     month_name,
     period_covers,
     period_title,
-    trainees_sentence,
+    persons_sentence,
+    programme_sentence,
+    projects_sentence,
 )
 from ..services import baseline
 from ..web.formerrors import show_error
@@ -228,6 +230,9 @@ def report_page():
             covers=period_covers(period, _today()),
             args=period_args(period),
             sentence=council_sentence(report.totals, period),
+            persons_sentence=persons_sentence(report.persons),
+            projects_sentence=projects_sentence(report.projects),
+            programme_sentence=programme_sentence(report.programme),
             chart=build_chart(report),
             months=shown_months(report),
         )
@@ -286,7 +291,7 @@ def report_summary():
     if not isinstance(period, Period):
         return period
     totals = figures.service_totals(period)
-    genders = figures.trainees_by_gender(period)
+    programme = figures.programme_figures(period)
     return render_template(
         "backoffice/reports/report_summary.html",
         period=period,
@@ -294,8 +299,10 @@ def report_summary():
         args=period_args(period),
         totals=totals,
         sentence=council_sentence(totals, period),
-        trainees=trainees_sentence(genders),
-        genders=genders,
+        projects=projects_sentence(figures.project_counts(period)),
+        persons=persons_sentence(figures.persons_served(period)),
+        # Participants by their own periods, and the paper count when it lies inside.
+        trainees=programme_sentence(programme),
         today=_today(),
     )
 
@@ -443,10 +450,10 @@ def programme_baseline():
     )
 
 
-@bp.post("/dane-historyczne/program/<int:baseline_id>/usun")
+@bp.post("/dane-historyczne/program/<int:programme_baseline_id>/usun")
 @require_permission(Permission.MANAGE_BASELINE)
-def delete_programme_baseline(baseline_id: int):
-    row = db.session.get(ProgrammeBaseline, baseline_id)
+def delete_programme_baseline(programme_baseline_id: int):
+    row = db.session.get(ProgrammeBaseline, programme_baseline_id)
     if row is None:
         abort(404)
     if not EmptyForm().validate_on_submit():

@@ -32,17 +32,22 @@ from ..domain.actor import Actor
 from ..domain.lifecycle import Role, Status
 from ..extensions import db
 from ..models import (
+    AfterProgramme,
     Channel,
     ConsentMethod,
     EventKind,
     Gender,
+    NotDoneReason,
     OutboxMessage,
     Outcome,
+    ParticipationEnd,
     ProgrammeEdition,
+    Project,
     ReferenceCounter,
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
+    Trainee,
     User,
     WorkSession,
     WorkshopGroup,
@@ -56,29 +61,30 @@ GAP = timedelta(minutes=20)
 TAILORING, UPHOLSTERY, RENOVATION = "tailoring", "upholstery", "renovation"
 
 # Programme editions: number, first and last day in days before today (negative: ahead).
-EDITIONS = ((7, 182, 43), (8, 42, -110))
+# The paper count before the portal holds the first 17 editions.
+EDITIONS = ((18, 182, 43), (19, 42, -110))
 
 # edition, name, workshop (category code), gender, still in the programme
 TRAINEES = (
-    (7, "Agnieszka Duda", TAILORING, Gender.FEMALE, True),
-    (7, "Beata Sowa", TAILORING, Gender.FEMALE, True),
-    (7, "Renata Kubiak", TAILORING, Gender.FEMALE, True),
-    (7, "Marek Zając", UPHOLSTERY, Gender.MALE, True),
-    (7, "Krystyna Lis", UPHOLSTERY, Gender.FEMALE, True),
-    (7, "Tomasz Bąk", UPHOLSTERY, Gender.MALE, True),
-    (7, "Paweł Wilk", RENOVATION, Gender.MALE, True),
-    (7, "Dariusz Kos", RENOVATION, Gender.MALE, True),
-    (7, "Jolanta Pawlak", RENOVATION, Gender.FEMALE, True),
-    (8, "Ewa Marczak", TAILORING, Gender.FEMALE, True),
-    (8, "Danuta Szulc", TAILORING, Gender.FEMALE, True),
-    (8, "Łukasz Cebula", TAILORING, Gender.MALE, True),
-    (8, "Grzegorz Sikora", UPHOLSTERY, Gender.MALE, True),
-    (8, "Monika Rak", UPHOLSTERY, Gender.FEMALE, True),
-    (8, "Piotr Czajka", UPHOLSTERY, Gender.MALE, True),
-    (8, "Robert Kruk", RENOVATION, Gender.MALE, True),
-    (8, "Sławomir Gil", RENOVATION, Gender.MALE, True),
-    (8, "Aneta Fijałkowska", RENOVATION, Gender.FEMALE, True),
-    (8, "Kamil Kowal", RENOVATION, Gender.MALE, False),
+    (18, "Agnieszka Duda", TAILORING, Gender.FEMALE, True),
+    (18, "Beata Sowa", TAILORING, Gender.FEMALE, True),
+    (18, "Renata Kubiak", TAILORING, Gender.FEMALE, True),
+    (18, "Marek Zając", UPHOLSTERY, Gender.MALE, True),
+    (18, "Krystyna Lis", UPHOLSTERY, Gender.FEMALE, True),
+    (18, "Tomasz Bąk", UPHOLSTERY, Gender.MALE, True),
+    (18, "Paweł Wilk", RENOVATION, Gender.MALE, True),
+    (18, "Dariusz Kos", RENOVATION, Gender.MALE, True),
+    (18, "Jolanta Pawlak", RENOVATION, Gender.FEMALE, True),
+    (19, "Ewa Marczak", TAILORING, Gender.FEMALE, True),
+    (19, "Danuta Szulc", TAILORING, Gender.FEMALE, True),
+    (19, "Łukasz Cebula", TAILORING, Gender.MALE, True),
+    (19, "Grzegorz Sikora", UPHOLSTERY, Gender.MALE, True),
+    (19, "Monika Rak", UPHOLSTERY, Gender.FEMALE, True),
+    (19, "Piotr Czajka", UPHOLSTERY, Gender.MALE, True),
+    (19, "Robert Kruk", RENOVATION, Gender.MALE, True),
+    (19, "Sławomir Gil", RENOVATION, Gender.MALE, True),
+    (19, "Aneta Fijałkowska", RENOVATION, Gender.FEMALE, True),
+    (19, "Kamil Kowal", RENOVATION, Gender.MALE, False),
 )
 
 
@@ -896,6 +902,7 @@ def load_demo_activity(now: datetime | None = None) -> int:
     today = now.date()
     cast = _cast()
     _load_editions(today, cast.groups)
+    _record_outcomes(today)
 
     timestamps = _Timestamps()
     turns = itertools.count()
@@ -961,6 +968,48 @@ def _load_editions(today: date, groups: dict[str, WorkshopGroup]) -> None:
                     gender=gender,
                     active=active,
                 )
+
+
+# How the finished edition's participation ended and what followed, in days before today.
+# name: (how it ended, last day if not the edition's, what followed, from when)
+OUTCOMES = {
+    "Agnieszka Duda": (ParticipationEnd.COMPLETED, None, AfterProgramme.EMPLOYMENT, 20),
+    "Beata Sowa": (ParticipationEnd.COMPLETED, None, AfterProgramme.NONE, None),
+    "Renata Kubiak": (ParticipationEnd.COMPLETED, None, AfterProgramme.INTERNSHIP, 30),
+    "Marek Zając": (ParticipationEnd.COMPLETED, None, AfterProgramme.EMPLOYMENT, 35),
+    "Krystyna Lis": (ParticipationEnd.COMPLETED, None, AfterProgramme.UNKNOWN, None),
+    "Tomasz Bąk": (ParticipationEnd.LEFT_EARLY, 120, AfterProgramme.EMPLOYMENT, 110),
+    "Paweł Wilk": (ParticipationEnd.COMPLETED, None, AfterProgramme.TRAINING, 25),
+    "Dariusz Kos": (ParticipationEnd.COMPLETED, None, AfterProgramme.NONE, None),
+    "Jolanta Pawlak": (ParticipationEnd.COMPLETED, None, AfterProgramme.EMPLOYMENT, 14),
+}
+
+# Jobs done for a project or event, and the listed reasons of jobs not done (by demo key).
+PROJECTS = {"krawiectwo-04": "Opolskie Dni Seniora"}
+NOT_DONE_REASONS = {
+    "meble-04": "Naprawa niemożliwa lub nieopłacalna",
+    "remont-04": "Praca wykracza poza możliwości pracowni",
+}
+
+
+def _record_outcomes(today: date) -> None:
+    for trainee in db.session.scalars(select(Trainee).where(Trainee.name.in_(list(OUTCOMES)))):
+        ended, last, after, after_days = OUTCOMES[trainee.name]
+        if trainee.ended_because is not None:
+            continue
+        trainee.ended_because = ended
+        trainee.ends_on = today - timedelta(days=last) if last else None
+        trainee.after = after
+        trainee.after_on = today - timedelta(days=after_days) if after_days else None
+        if ended == ParticipationEnd.LEFT_EARLY:
+            trainee.active = False
+    db.session.commit()
+
+
+def _by_label(model, column, label: str | None):
+    if label is None:
+        return None
+    return db.session.scalars(select(model).where(column == label)).first()
 
 
 def _plan(demo: DemoRequest, today: date, now: datetime) -> list[datetime]:
@@ -1054,6 +1103,7 @@ def _send(demo: DemoRequest, at: datetime, cast: _Cast, upload_folder: str) -> S
         .values(created_at=_utc(at), consent_at=_utc(at))
     )
     _date_reference(request, at.date())
+    request.project = _by_label(Project, Project.name, PROJECTS.get(demo.key))
     db.session.commit()
     return request
 
@@ -1102,6 +1152,11 @@ def _perform(
             outcome=Outcome.DONE if step.kind == DONE else Outcome.NOT_DONE,
             work_done=step.text if step.kind == DONE else "",
             not_done_reason=step.text if step.kind == NOT_DONE else "",
+            not_done_reason_id=getattr(
+                _by_label(NotDoneReason, NotDoneReason.label, NOT_DONE_REASONS.get(demo.key)),
+                "id",
+                None,
+            ),
             today=today,
         )
     elif step.kind == RESIDENT_CANCELLED:

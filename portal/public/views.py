@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import queries, services
@@ -14,6 +15,7 @@ from ..extensions import limiter
 from ..i18n import N_
 from ..labels import request_status_box, waiting_sentence
 from ..references import parse_reference
+from ..reports.impact import impact_line
 from ..services import feedback, notifications
 from ..web import pagecache
 from ..web.formerrors import show_error
@@ -71,10 +73,28 @@ def _settings_version(categories) -> tuple:
 @bp.get("/")
 def home():
     categories = queries.active_categories()
+    impact = _impact_line()
     return pagecache.cached_page(
         _settings_version(categories),
-        ("home",),
-        lambda: render_template("public/home.html", categories=categories),
+        ("home", impact),
+        lambda: render_template("public/home.html", categories=categories, impact=impact),
+    )
+
+
+def _impact_line() -> str | None:
+    """The services done so far, in words, when the institution shows them (kept a while).
+
+    A worker counts again at most WAITING_ESTIMATE_SECONDS (5 minutes by default) after it
+    last counted, and the page is cached by the sentence itself: a completion shows on the
+    home page within that time. Counting costs four queries however many services there are.
+    """
+    institution = queries.institution()
+    if institution is None or not institution.show_impact:
+        return None
+    return pagecache.remembered(
+        f"impact-line:{get_locale()}",
+        current_app.config["WAITING_ESTIMATE_SECONDS"],
+        lambda: impact_line(_today()),
     )
 
 

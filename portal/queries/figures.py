@@ -407,7 +407,7 @@ def feedback_counts(period: Period) -> FeedbackCounts:
 
 def build_report(period: Period, *, with_trainee_names: bool) -> Report:
     """Gather every table of the report: a fixed number of queries whatever is stored
-    (twenty-one, one more for a period over several years, one fewer without trainee names)."""
+    (twenty, one more for a period over several years, one fewer without trainee names)."""
     return Report(
         persons=persons_served(period),
         outcomes=outcome_counts(period),
@@ -428,6 +428,17 @@ def build_report(period: Period, *, with_trainee_names: bool) -> Report:
 def earliest_baseline_start() -> date | None:
     """Return the first day the club counted on paper, where a cumulative total starts."""
     return db.session.scalar(select(func.min(BaselineTotal.starts_on)))
+
+
+def first_counted_day() -> date | None:
+    """Return the first day of the earliest past total, else of the first service; one query."""
+    earliest_baseline = select(func.min(BaselineTotal.starts_on)).scalar_subquery()
+    first_service = (
+        select(func.min(ServiceTally.completed_on))
+        .where(ServiceTally.services > 0)
+        .scalar_subquery()
+    )
+    return db.session.scalar(select(func.coalesce(earliest_baseline, first_service)))
 
 
 def baseline_totals() -> list[BaselineTotal]:

@@ -18,16 +18,25 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..i18n import format_hours
+from ..i18n import lazy_gettext as _l
 from ..labels import (
     AS_AGREED_LABELS,
     CONTACT_LABELS,
     FEEDBACK_CHANNEL_LABELS,
+    GENDER_LABELS,
     REQUESTER_KIND_LABELS,
 )
 from ..models import RequesterKind
 from ..queries.figures import Report
 from .chart import shown_months
-from .wording import council_sentence, month_name, period_title
+from .wording import (
+    council_sentence,
+    month_name,
+    period_title,
+    persons_sentence,
+    programme_sentence,
+    projects_sentence,
+)
 
 
 @dataclass
@@ -57,6 +66,9 @@ def export_tables(report: Report, *, institution, prepared_on: date) -> list[Tab
                 [_("From"), report.period.starts_on],
                 [_("To"), report.period.ends_on],
                 [_("Summary"), council_sentence(totals, report.period)],
+                [_("Residents and institutions"), persons_sentence(report.persons) or ""],
+                [_("Projects and events"), projects_sentence(report.projects) or ""],
+                [_("The programme"), programme_sentence(report.programme) or ""],
                 [_("Prepared on"), prepared_on],
             ],
         ),
@@ -128,12 +140,134 @@ def export_tables(report: Report, *, institution, prepared_on: date) -> list[Tab
             ],
         ),
         Table(
+            _("Residents and institutions served"),
+            [_("Service"), _("Residents"), _("Of them for the first time"), _("Institutions")],
+            [
+                [row.category.name, row.residents, row.first_time, row.institutions]
+                for row in report.persons.by_category
+            ]
+            + [
+                [
+                    _("All services"),
+                    report.persons.residents,
+                    report.persons.first_time,
+                    report.persons.institutions,
+                ]
+            ],
+        ),
+        _outcomes_table(report),
+        Table(
+            _("Projects and events"),
+            [_("Project or event"), _("Services"), _("Trainee hours")],
+            [[row.project.name, row.services, row.hours] for row in report.projects],
+        ),
+        _programme_table(report),
+        Table(
+            _("Programme by edition"),
+            [_("Edition"), _("Participants"), _("Completed"), _("Employed"), _("Internships")],
+            [
+                [
+                    _("Edition %(number)s", number=row.label),
+                    row.participants,
+                    row.completed,
+                    row.employed,
+                    row.internships,
+                ]
+                for row in report.programme.by_edition
+            ],
+        ),
+        Table(
+            _("Programme by gender"),
+            [_("Gender"), _("Participants"), _("Completed"), _("Employed"), _("Internships")],
+            [
+                [
+                    str(GENDER_LABELS[row.label]) if row.label else _("not given"),
+                    row.participants,
+                    row.completed,
+                    row.employed,
+                    row.internships,
+                ]
+                for row in report.programme.by_gender
+            ],
+        ),
+        Table(
             _("Residents' satisfaction"),
             [_("Question"), _("Answer"), _("Answers")],
             _feedback_rows(report),
         ),
     ]
+    if report.programme.by_year:
+        tables.append(
+            Table(
+                _("Programme by year"),
+                [_("Year"), _("Participants"), _("Completed"), _("Employed"), _("Internships")],
+                [
+                    [row.label, row.participants, row.completed, row.employed, row.internships]
+                    for row in report.programme.by_year
+                ],
+            )
+        )
     return tables
+
+
+PROGRAMME_MEASURES = (
+    ("participants", _l("Participants")),
+    ("women", _l("of them women")),
+    ("men", _l("of them men")),
+    ("completed", _l("Completed the programme")),
+    ("left_early", _l("Left early")),
+    ("employed", _l("Took up employment afterwards")),
+    ("internships", _l("Took up an internship afterwards")),
+    ("training", _l("Went on to training afterwards")),
+)
+
+
+def _programme_table(report: Report) -> Table:
+    programme = report.programme
+    rows = [
+        [
+            str(label),
+            getattr(programme.recorded, name),
+            getattr(programme.baseline, name),
+            getattr(programme.total, name),
+        ]
+        for name, label in PROGRAMME_MEASURES
+    ]
+    rows.append(
+        [_("Programme editions (counted before the portal)"), "", programme.baseline_editions, ""]
+    )
+    return Table(
+        _("Programme figures"),
+        [_("Figure"), _("Recorded in the portal"), _("Counted before the portal"), _("Total")],
+        rows,
+    )
+
+
+def _outcomes_table(report: Report) -> Table:
+    categories = report.categories
+    outcomes = report.outcomes
+    rows = [
+        [_("done")]
+        + [outcomes.done.get(c.id, 0) for c in categories]
+        + [sum(outcomes.done.values())]
+    ]
+    for row in outcomes.reasons:
+        label = row.reason.label if row.reason else _("another reason")
+        rows.append(
+            [_("not done: %(reason)s", reason=label)]
+            + [row.by_category.get(c.id, 0) for c in categories]
+            + [row.total]
+        )
+    rows.append(
+        [_("Not done in all")]
+        + [outcomes.not_done_by_category.get(c.id, 0) for c in categories]
+        + [outcomes.not_done]
+    )
+    return Table(
+        _("Jobs done and not done"),
+        [_("Outcome")] + [c.name for c in categories] + [_("Total")],
+        rows,
+    )
 
 
 def _feedback_rows(report: Report) -> list[list]:

@@ -13,7 +13,12 @@ from flask_babel import format_date, gettext, ngettext
 
 from ..domain.period import Period, PeriodKind
 from ..models import RequesterKind, ServiceCategory
-from ..queries.figures import GenderCounts, ServiceTotals
+from ..queries.figures import (
+    PersonsServed,
+    ProgrammeFigures,
+    ProjectRow,
+    ServiceTotals,
+)
 
 
 def plural_index(number: int) -> int:
@@ -82,24 +87,6 @@ def council_sentence(
     return sentence
 
 
-def trainees_sentence(genders: GenderCounts) -> str | None:
-    """Say how many trainees took part, women and men, as the clubs' reports do."""
-    if not genders.total:
-        return None
-    sentence = ngettext(
-        "%(num)d person took part in the programme editions of this period, "
-        "including %(women)s and %(men)s.",
-        "%(num)d people took part in the programme editions of this period, "
-        "including %(women)s and %(men)s.",
-        genders.total,
-        women=ngettext("%(num)d woman", "%(num)d women", genders.female),
-        men=ngettext("%(num)d man", "%(num)d men", genders.male),
-    )
-    if genders.not_given:
-        sentence += " " + gettext("Gender not recorded: %(num)s.", num=genders.not_given)
-    return sentence
-
-
 def month_name(month: date) -> str:
     """Say a month as a heading does: "Marzec 2026"."""
     name = format_date(month, "LLLL y")
@@ -143,3 +130,72 @@ def period_title(period: Period) -> str:
     return gettext(
         "%(start)s – %(end)s", start=long_date(period.starts_on), end=long_date(period.ends_on)
     )
+
+
+def persons_sentence(persons: PersonsServed) -> str | None:
+    """Say how many residents and institutions the period's services went to."""
+    if not persons.residents and not persons.institutions:
+        return None
+    residents = ngettext("%(num)d resident", "%(num)d residents", persons.residents) + gettext(
+        " (%(first)s of them for the first time)", first=persons.first_time
+    )
+    if persons.institutions:
+        return gettext(
+            "The services went to %(residents)s and %(institutions)s.",
+            residents=residents,
+            institutions=ngettext(
+                "%(num)d institution", "%(num)d institutions", persons.institutions
+            ),
+        )
+    return gettext("The services went to %(residents)s.", residents=residents)
+
+
+def projects_sentence(projects: list[ProjectRow]) -> str | None:
+    """Name the projects and events of the period: "including 12 services for …"."""
+    parts = [
+        ngettext(
+            "%(num)d service for “%(name)s”",
+            "%(num)d services for “%(name)s”",
+            row.services,
+            name=row.project.name,
+        )
+        for row in projects
+        if row.services
+    ]
+    if not parts:
+        return None
+    return gettext("Including %(parts)s.", parts=", ".join(parts))
+
+
+def programme_sentence(programme: ProgrammeFigures) -> str | None:
+    """Say how many took part in the programme and what became of them, as the clubs do."""
+    total = programme.total
+    if not total.participants:
+        return None
+    sentence = ngettext(
+        "%(num)d person took part in the programme",
+        "%(num)d people took part in the programme",
+        total.participants,
+    )
+    if total.women or total.men:
+        sentence += gettext(
+            " (including %(women)s and %(men)s)",
+            women=ngettext("%(num)d woman", "%(num)d women", total.women),
+            men=ngettext("%(num)d man", "%(num)d men", total.men),
+        )
+    outcomes = []
+    if total.completed:
+        outcomes.append(ngettext("%(num)d completed it", "%(num)d completed it", total.completed))
+    if total.employed:
+        outcomes.append(
+            ngettext("%(num)d took up employment", "%(num)d took up employment", total.employed)
+        )
+    if total.internships:
+        outcomes.append(
+            ngettext(
+                "%(num)d took up an internship", "%(num)d took up an internship", total.internships
+            )
+        )
+    if outcomes:
+        sentence += gettext(", of whom %(outcomes)s", outcomes=", ".join(outcomes))
+    return sentence + "."

@@ -6,7 +6,14 @@ from sqlalchemy import select
 
 from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
-from portal.models import BaselineTotal, ReplyTemplate
+from portal.models import (
+    BaselineTotal,
+    IndicatorValue,
+    NotDoneReason,
+    ProgrammeBaseline,
+    Project,
+    ReplyTemplate,
+)
 from tests import factories
 
 from .helpers import csrf_from
@@ -57,9 +64,25 @@ EXPECTED = {
     "backoffice.reports": {"staff", "admin"},
     "backoffice.export_report_csv": {"staff", "admin"},
     "backoffice.export_report_xlsx": {"staff", "admin"},
+    "backoffice.export_job_list_csv": {"staff", "admin"},
+    "backoffice.export_job_list_xlsx": {"staff", "admin"},
     "backoffice.report_summary": {"staff", "admin"},
     "backoffice.baseline_totals": {"admin"},
     "backoffice.delete_baseline_total": {"admin"},
+    "backoffice.programme_baseline": {"admin"},
+    "backoffice.delete_programme_baseline": {"admin"},
+    "backoffice.not_done_reasons": {"admin"},
+    "backoffice.not_done_reason": {"admin"},
+    "backoffice.projects": {"admin"},
+    "backoffice.project": {"admin"},
+    # The office labels a job with a project; instructors do not.
+    "backoffice.label_project": {"staff", "admin"},
+    "backoffice.indicators": {"staff", "admin"},
+    "backoffice.export_indicators_xlsx": {"staff", "admin"},
+    "backoffice.indicator_settings": {"admin"},
+    "backoffice.indicator": {"admin"},
+    "backoffice.save_indicator_value": {"admin"},
+    "backoffice.delete_indicator_value": {"admin"},
     "backoffice.outbox_messages": {"admin"},
     "backoffice.retry_message": {"admin"},
     "backoffice.audit_log": {"admin"},
@@ -118,6 +141,14 @@ def world(app, upload_folder):
             # The demo settings bring the club's past totals; any of them will do.
             "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
             "template_id": db.session.scalars(select(ReplyTemplate.id)).first(),
+            # The demo settings bring the lists of not-done reasons and projects, and the
+            # programme counted on paper.
+            "reason_id": db.session.scalars(select(NotDoneReason.id)).first(),
+            "project_id": db.session.scalars(select(Project.id)).first(),
+            "programme_baseline_id": db.session.scalars(select(ProgrammeBaseline.id)).first(),
+            # The demo settings bring the strategy's indicators with values for some years.
+            "indicator_id": db.session.scalars(select(IndicatorValue.indicator_id)).first(),
+            "value_id": db.session.scalars(select(IndicatorValue.id)).first(),
             "message_id": _parked_message(request),
         }
 

@@ -23,7 +23,11 @@ from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
 from portal.models import (
     BaselineTotal,
+    IndicatorValue,
+    NotDoneReason,
+    ProgrammeBaseline,
     ProgrammeEdition,
+    Project,
     ReplyTemplate,
     RequestEvent,
     WorkEntry,
@@ -146,6 +150,11 @@ def world(app, upload_folder):
             "photo_id": 1,
             "template_id": db.session.scalars(select(ReplyTemplate.id)).first(),
             "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
+            "programme_baseline_id": db.session.scalars(select(ProgrammeBaseline.id)).first(),
+            "reason_id": db.session.scalars(select(NotDoneReason.id)).first(),
+            "project_id": db.session.scalars(select(Project.id)).first(),
+            "indicator_id": db.session.scalars(select(IndicatorValue.indicator_id)).first(),
+            "value_id": db.session.scalars(select(IndicatorValue.id)).first(),
             "message_id": 1,
             "instructor_email": instructor.email,
         }

@@ -24,10 +24,13 @@ from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
 from portal.models import (
     BaselineTotal,
+    IndicatorValue,
     MessageKind,
+    NotDoneReason,
     OutboxMessage,
     OutboxStatus,
     Outcome,
+    Project,
     ReplyTemplate,
 )
 from portal.services import worklog
@@ -206,6 +209,10 @@ def world(app, upload_folder):
             "group_id": factories.group_for("tailoring").id,
             "baseline_id": db.session.scalars(select(BaselineTotal.id)).first(),
             "template_id": db.session.scalars(select(ReplyTemplate.id)).first(),
+            "reason_id": db.session.scalars(select(NotDoneReason.id)).first(),
+            "project_id": db.session.scalars(select(Project.id)).first(),
+            "indicator_id": db.session.scalars(select(IndicatorValue.indicator_id)).first(),
+            "value_id": db.session.scalars(select(IndicatorValue.id)).first(),
         }
 
 
@@ -215,6 +222,9 @@ NOT_HTML = {
     "backoffice.photo",
     "backoffice.export_report_csv",
     "backoffice.export_report_xlsx",
+    "backoffice.export_indicators_xlsx",
+    "backoffice.export_job_list_csv",
+    "backoffice.export_job_list_xlsx",
 }
 
 
