@@ -1,6 +1,6 @@
 """`flask seed-demo` leaves a living club: a queue, boards, work logs and reports with figures."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -183,3 +183,26 @@ def test_the_demo_has_items_on_shelves_ready_for_days_and_visits_with_hours(seed
     assert len(held) >= 5 and all(h.place.startswith("Półka") for h in held)
     assert ready and all((utcnow() - r.ready_at).days >= 1 for r in ready)
     assert "10:00–12:00" in visits
+
+
+def test_the_demo_programme_continues_from_167_participants_and_41_employed(seeded):
+    with seeded.app_context():
+        today = services.local_today(seeded.config["BABEL_DEFAULT_TIMEZONE"])
+        report = figures.build_report(
+            Period.since(date(2019, 1, 1), today), with_trainee_names=False
+        )
+
+    programme = report.programme
+    assert programme.baseline.participants == 167 and programme.baseline.employed == 41
+    # Nineteen trainees in two editions; four of the first found work, one left early.
+    assert programme.participants == 167 + 19
+    assert programme.employed == 41 + 4
+    assert programme.total.left_early == 1
+    assert [row.label for row in programme.by_edition] == [18, 19]
+    assert report.persons.residents > 0 and report.persons.institutions == 3
+    assert [(row.project.name, row.services) for row in report.projects] == [
+        ("Opolskie Dni Seniora", 1)
+    ]
+    reasons = {row.reason.label: row.total for row in report.outcomes.reasons if row.reason}
+    assert reasons["Naprawa niemożliwa lub nieopłacalna"] == 1
+    assert reasons["Praca wykracza poza możliwości pracowni"] == 1
