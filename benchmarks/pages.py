@@ -348,6 +348,12 @@ def pages(data: Data) -> list[Page]:
             "/backoffice/raporty?period=since&since=2019-01-01",
             staff=True,
         ),
+        Page(f"indicators {year}", f"/backoffice/wskazniki?year={year}", staff=True),
+        Page(
+            f"job list {year} (CSV)",
+            f"/backoffice/raporty/lista-zlecen.csv?period=year&year={year}",
+            staff=True,
+        ),
         # Last: each one adds a request to the queues above.
         Page("submit a request (POST)", "/zglos", method="POST", expect=303),
     ]

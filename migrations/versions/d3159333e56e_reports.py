@@ -18,14 +18,22 @@ depends_on = None
 REASON_KEY = "fk_service_request_not_done_reason_id_not_done_reason"
 PROJECT_KEY = "fk_service_request_project_id_project"
 
-# The same person: the first request with the same phone digits or e-mail address.
-LINK_PERSONS = """
+# The same person: the first request with the same phone digits, then the smallest key
+# among the requests with the same e-mail address; each an index walk per request.
+LINK_BY_PHONE = """
 UPDATE service_request SET person_key = COALESCE(
     (SELECT min(other.id) FROM service_request AS other
-     WHERE (other.phone_digits = service_request.phone_digits
-            AND service_request.phone_digits <> '')
-        OR other.email_key = service_request.email_key),
+     WHERE other.phone_digits = service_request.phone_digits
+       AND service_request.phone_digits <> ''),
     id)
+"""
+LINK_BY_EMAIL = """
+UPDATE service_request SET person_key = (
+    SELECT min(other.person_key) FROM service_request AS other
+    WHERE other.email_key = service_request.email_key)
+WHERE email_key IS NOT NULL AND person_key > (
+    SELECT min(other.person_key) FROM service_request AS other
+    WHERE other.email_key = service_request.email_key)
 """
 
 
@@ -119,7 +127,8 @@ def upgrade():
             op.create_foreign_key(name, "service_request", table, [column], ["id"])
     op.create_index("ix_service_request_person_key", "service_request", ["person_key"])
     op.create_index("ix_service_request_project_id", "service_request", ["project_id"])
-    op.execute(LINK_PERSONS)
+    op.execute(LINK_BY_PHONE)
+    op.execute(LINK_BY_EMAIL)
     # Case-folded in Python, as the application keeps it (SQLite's lower() folds ASCII only).
     bind = op.get_bind()
     rows = bind.execute(

@@ -114,6 +114,10 @@ def test_migrations_carry_existing_data_forward(database_url, tmp_path):
             assert (
                 connection.execute(sa.text("SELECT count(*) FROM request_event")).scalar_one() == 1
             )
+            # The request is its person's first: the key is its own id.
+            assert connection.execute(
+                sa.text("SELECT person_key = id FROM service_request")
+            ).scalar_one()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(sa.text("DELETE FROM request_event"))
             db.session.execute(sa.text("DELETE FROM service_request"))

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
-from portal import services
+from portal import persons, services
 from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
 from portal.domain.period import Period
@@ -409,3 +409,30 @@ def test_the_report_costs_the_same_queries_whatever_the_data(app, world):
     after = _statements(app, report)
 
     assert after == before
+
+
+def test_requests_written_past_the_orm_are_linked_to_their_person(app):
+    with app.app_context():
+        ids = [
+            factories.make_request(phone=phone, email=email).id
+            for phone, email in (
+                ("600 700 800", None),
+                ("600 700 801", "ala@example.pl"),
+                ("+48 600 700 800", None),
+                ("600 700 802", "ALA@example.pl"),
+                ("600 700 803", None),
+            )
+        ]
+        table = ServiceRequest.__table__
+        db.session.execute(table.update().where(table.c.id.in_(ids)).values(person_key=None))
+        persons.link_unlinked(db.session)
+        db.session.commit()
+        keys = list(
+            db.session.scalars(
+                select(ServiceRequest.person_key)
+                .where(ServiceRequest.id.in_(ids))
+                .order_by(ServiceRequest.id)
+            )
+        )
+
+    assert keys == [ids[0], ids[1], ids[0], ids[1], ids[4]]
