@@ -365,13 +365,13 @@ class ServiceRequest(db.Model):
     # The same person across requests: the id of the first request found with the same phone
     # number or e-mail address, or the request's own id (portal.persons keeps it). A bare
     # number, it outlives the erasure of the contact data, so persons served stay counted.
-    person_key: Mapped[int | None] = mapped_column(Integer, index=True)
+    person_key: Mapped[int | None] = mapped_column(Integer)
     # The requesting institution's name case-folded, so that one unit counts once.
     institution_key: Mapped[str | None] = mapped_column(String(200))
     # Why a job could not be done, from the administrator's list; none with only a text: other.
     not_done_reason_id: Mapped[int | None] = mapped_column(ForeignKey("not_done_reason.id"))
     # The project or event the job was done for (stage costumes for a day centre...).
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     category: Mapped[ServiceCategory] = relationship()
@@ -410,6 +410,22 @@ class ServiceRequest(db.Model):
         Index("ix_service_request_board", "status", "scheduled_for", "created_at", "id"),
         # The waiting estimate counts a service's open requests (before one) in this index.
         Index("ix_service_request_waiting", "status", "category_id", "created_at", "id"),
+        # The reports read a period's closed jobs from this index alone: by outcome and
+        # completion date, with what they are counted by (persons, reasons, services).
+        Index(
+            "ix_service_request_closed",
+            "outcome",
+            "completed_on",
+            "category_id",
+            "not_done_reason_id",
+            "channel",
+            "person_key",
+            "institution_key",
+        ),
+        # A person's other requests (linking), and whether a job was done for them before.
+        Index("ix_service_request_person", "person_key", "outcome", "completed_on"),
+        # A project's jobs done in a period.
+        Index("ix_service_request_project", "project_id", "outcome", "completed_on"),
     )
 
     @property

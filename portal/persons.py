@@ -12,7 +12,7 @@ bypasses it (a bulk insert of demo data, a benchmark fill) calls `link_unlinked(
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select, text, union_all, update
+from sqlalchemy import bindparam, event, func, select, true, union_all, update
 from sqlalchemy.orm import Session, attributes
 
 from .models import ServiceRequest
@@ -22,11 +22,15 @@ _table = ServiceRequest.__table__
 
 def _first_key(connection, phone_digits: str, email_key: str | None, own_id: int | None):
     """The person's key among their other requests, or None when there is none; one query."""
+    # The request's own row (when it is corrected) holds its old values: never its own match.
+    others = _table.c.id != own_id if own_id is not None else true()
     ways = []
     if phone_digits:
-        ways.append(select(_table.c.person_key).where(_table.c.phone_digits == phone_digits))
+        ways.append(
+            select(_table.c.person_key).where(_table.c.phone_digits == phone_digits, others)
+        )
     if email_key:
-        ways.append(select(_table.c.person_key).where(_table.c.email_key == email_key))
+        ways.append(select(_table.c.person_key).where(_table.c.email_key == email_key, others))
     if not ways:
         return None
     # One index walk per way: joined by OR they would scan the table.
@@ -70,24 +74,32 @@ def register() -> None:
         event.listen(ServiceRequest, "before_update", _relink_corrected)
 
 
-# Two passes, each an index walk per row: joined by OR, the ways would scan the table for
-# every request. First the phone number, then the e-mail address joins what it links.
-LINK_BY_PHONE = (
-    "UPDATE service_request SET person_key = COALESCE("
-    " (SELECT min(other.id) FROM service_request AS other"
-    "  WHERE other.phone_digits = service_request.phone_digits"
-    "  AND service_request.phone_digits <> ''),"
-    " id) WHERE person_key IS NULL"
-)
-LINK_BY_EMAIL = (
-    "UPDATE service_request SET person_key = (SELECT min(other.person_key)"
-    " FROM service_request AS other WHERE other.email_key = service_request.email_key)"
-    " WHERE email_key IS NOT NULL AND person_key > (SELECT min(other.person_key)"
-    " FROM service_request AS other WHERE other.email_key = service_request.email_key)"
-)
-
-
 def link_unlinked(session: Session) -> None:
-    """Link the requests written without the ORM: each to its person's first request."""
-    session.execute(text(LINK_BY_PHONE))
-    session.execute(text(LINK_BY_EMAIL))
+    """Link the requests written without the ORM as the hooks would have: in the order they
+    were made, each to the smallest key among the earlier requests with the same phone
+    digits or e-mail address. One read of the contact columns, one batch of updates."""
+    by_phone: dict[str, int] = {}
+    by_email: dict[str, int] = {}
+    updates = []
+    rows = session.execute(
+        select(
+            _table.c.id, _table.c.phone_digits, _table.c.email_key, _table.c.person_key
+        ).order_by(_table.c.id)
+    )
+    for request_id, phone, email, stored in rows:
+        found = [by_phone.get(phone) if phone else None, by_email.get(email) if email else None]
+        key = stored
+        if key is None:
+            key = min((k for k in found if k is not None), default=request_id)
+            updates.append({"_id": request_id, "_key": key})
+        if phone:
+            by_phone[phone] = min(by_phone.get(phone, key), key)
+        if email:
+            by_email[email] = min(by_email.get(email, key), key)
+    if updates:
+        session.execute(
+            update(_table)
+            .where(_table.c.id == bindparam("_id"))
+            .values(person_key=bindparam("_key")),
+            updates,
+        )

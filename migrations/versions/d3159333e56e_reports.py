@@ -18,23 +18,26 @@ depends_on = None
 REASON_KEY = "fk_service_request_not_done_reason_id_not_done_reason"
 PROJECT_KEY = "fk_service_request_project_id_project"
 
-# The same person: the first request with the same phone digits, then the smallest key
-# among the requests with the same e-mail address; each an index walk per request.
-LINK_BY_PHONE = """
-UPDATE service_request SET person_key = COALESCE(
-    (SELECT min(other.id) FROM service_request AS other
-     WHERE other.phone_digits = service_request.phone_digits
-       AND service_request.phone_digits <> ''),
-    id)
-"""
-LINK_BY_EMAIL = """
-UPDATE service_request SET person_key = (
-    SELECT min(other.person_key) FROM service_request AS other
-    WHERE other.email_key = service_request.email_key)
-WHERE email_key IS NOT NULL AND person_key > (
-    SELECT min(other.person_key) FROM service_request AS other
-    WHERE other.email_key = service_request.email_key)
-"""
+
+def _link_persons(bind) -> None:
+    """Give each request its person's key as the application does: the smallest key among
+    the earlier requests with the same phone digits or e-mail address, else its own id."""
+    by_phone: dict[str, int] = {}
+    by_email: dict[str, int] = {}
+    keys = []
+    rows = bind.execute(
+        sa.text("SELECT id, phone_digits, email_key FROM service_request ORDER BY id")
+    )
+    for request_id, phone, email in rows:
+        found = [by_phone.get(phone) if phone else None, by_email.get(email) if email else None]
+        key = min((k for k in found if k is not None), default=request_id)
+        if phone:
+            by_phone[phone] = min(by_phone.get(phone, key), key)
+        if email:
+            by_email[email] = min(by_email.get(email, key), key)
+        keys.append({"key": key, "id": request_id})
+    if keys:
+        bind.execute(sa.text("UPDATE service_request SET person_key = :key WHERE id = :id"), keys)
 
 
 def upgrade():
@@ -125,23 +128,41 @@ def upgrade():
         ):
             op.add_column("service_request", sa.Column(column, sa.Integer(), nullable=True))
             op.create_foreign_key(name, "service_request", table, [column], ["id"])
-    op.create_index("ix_service_request_person_key", "service_request", ["person_key"])
-    op.create_index("ix_service_request_project_id", "service_request", ["project_id"])
-    op.execute(LINK_BY_PHONE)
-    op.execute(LINK_BY_EMAIL)
-    # Case-folded in Python, as the application keeps it (SQLite's lower() folds ASCII only).
+    op.create_index(
+        "ix_service_request_person", "service_request", ["person_key", "outcome", "completed_on"]
+    )
+    op.create_index(
+        "ix_service_request_project", "service_request", ["project_id", "outcome", "completed_on"]
+    )
+    op.create_index(
+        "ix_service_request_closed",
+        "service_request",
+        [
+            "outcome",
+            "completed_on",
+            "category_id",
+            "not_done_reason_id",
+            "channel",
+            "person_key",
+            "institution_key",
+        ],
+    )
     bind = op.get_bind()
+    _link_persons(bind)
+    # Case-folded in Python, as the application keeps it (SQLite's lower() folds ASCII only).
     rows = bind.execute(
         sa.text(
             "SELECT id, institution_name FROM service_request"
             " WHERE channel = 'institution' AND institution_name IS NOT NULL"
         )
     ).all()
-    for request_id, name in rows:
-        key = " ".join(name.strip().casefold().split()) or None
+    keys = [
+        {"key": " ".join(name.strip().casefold().split()) or None, "id": request_id}
+        for request_id, name in rows
+    ]
+    if keys:
         bind.execute(
-            sa.text("UPDATE service_request SET institution_key = :key WHERE id = :id"),
-            {"key": key, "id": request_id},
+            sa.text("UPDATE service_request SET institution_key = :key WHERE id = :id"), keys
         )
 
     with op.batch_alter_table("trainee", schema=None) as batch_op:
@@ -188,8 +209,12 @@ def downgrade():
         batch_op.drop_column("ends_on")
         batch_op.drop_column("starts_on")
 
-    op.drop_index("ix_service_request_project_id", table_name="service_request")
-    op.drop_index("ix_service_request_person_key", table_name="service_request")
+    for index in (
+        "ix_service_request_closed",
+        "ix_service_request_project",
+        "ix_service_request_person",
+    ):
+        op.drop_index(index, table_name="service_request")
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint(PROJECT_KEY, "service_request", type_="foreignkey")
         op.drop_constraint(REASON_KEY, "service_request", type_="foreignkey")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from .. import queries
+from .. import queries, services
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Gender, ProgrammeEdition, Trainee
@@ -45,6 +45,7 @@ def _save_trainee(trainee, form) -> Trainee | None:
             ended_because=form.ended_because.data or None,
             after=form.after.data or None,
             after_on=form.after_on.data,
+            today=services.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
         )
     except DomainError as refused:
         show_error(form, refused)

@@ -18,7 +18,6 @@ from decimal import Decimal
 from sqlalchemy import Integer, and_, case, cast, extract, func, literal, select, union_all
 from sqlalchemy.orm import aliased, contains_eager
 
-from ..domain.lifecycle import Status
 from ..domain.period import Period
 from ..extensions import db
 from ..models import (
@@ -357,28 +356,6 @@ def hours_by_edition(period: Period) -> list[HoursRow]:
     ]
 
 
-def trainees_by_gender(period: Period) -> GenderCounts:
-    """Count the trainees of the editions running at any time in the period by gender; one query."""
-    statement = (
-        select(Trainee.gender, func.count())
-        .join(ProgrammeEdition, ProgrammeEdition.id == Trainee.edition_id)
-        .where(
-            ProgrammeEdition.starts_on <= period.ends_on,
-            ProgrammeEdition.ends_on >= period.starts_on,
-        )
-        .group_by(Trainee.gender)
-    )
-    counts = GenderCounts()
-    for gender, count in db.session.execute(statement):
-        if gender == Gender.FEMALE:
-            counts.female += count
-        elif gender == Gender.MALE:
-            counts.male += count
-        else:
-            counts.not_given += count
-    return counts
-
-
 def feedback_counts(period: Period) -> FeedbackCounts:
     """Count the satisfaction answers about the jobs done in the period; one query."""
     counts = FeedbackCounts()
@@ -408,18 +385,20 @@ def feedback_counts(period: Period) -> FeedbackCounts:
 def build_report(period: Period, *, with_trainee_names: bool) -> Report:
     """Gather every table of the report: a fixed number of queries whatever is stored
     (twenty, one more for a period over several years, one fewer without trainee names)."""
+    programme = programme_figures(period)
     return Report(
         persons=persons_served(period),
         outcomes=outcome_counts(period),
         projects=project_counts(period),
-        programme=programme_figures(period),
+        programme=programme,
         period=period,
         totals=service_totals(period),
         months=monthly_completions(period),
         editions=completions_by_edition(period),
         hours_by_group=hours_by_group(period),
         hours_by_edition=hours_by_edition(period),
-        genders=trainees_by_gender(period),
+        # Participants by their own periods, as the programme's figures count them.
+        genders=programme.genders(),
         feedback=feedback_counts(period),
         hours_by_trainee=hours_by_trainee(period) if with_trainee_names else None,
     )
@@ -493,8 +472,16 @@ class PersonsServed:
         return self.total.institutions
 
 
+# A request has an outcome only once completed, and completion is final: the outcome and
+# the completion date alone pick the period's jobs. Naming the status too let SQLite's
+# planner walk the status index over every completed request of all years instead of the
+# period's days in the completion-date index (250 ms at 100,000 requests, not 15).
 def _done() -> tuple:
-    return (ServiceRequest.status == Status.COMPLETED, ServiceRequest.outcome == Outcome.DONE)
+    return (ServiceRequest.outcome == Outcome.DONE,)
+
+
+def _closed() -> tuple:
+    return (ServiceRequest.outcome.is_not(None),)
 
 
 def _completed_in(period: Period) -> tuple:
@@ -516,7 +503,6 @@ def persons_served(period: Period) -> PersonsServed:
         select(earlier.id)
         .where(
             earlier.person_key == ServiceRequest.person_key,
-            earlier.status == Status.COMPLETED,
             earlier.outcome == Outcome.DONE,
             earlier.completed_on < period.starts_on,
         )
@@ -579,6 +565,8 @@ class OutcomeCounts:
 
     done: dict[int, int]
     reasons: list[ReasonRow]
+    # The services the table has a column for: active ones, and any with a job in it.
+    categories: list[ServiceCategory] = field(default_factory=list)
 
     @property
     def not_done(self) -> int:
@@ -605,7 +593,7 @@ def outcome_counts(period: Period) -> OutcomeCounts:
             ServiceRequest.category_id,
             func.count(),
         )
-        .where(ServiceRequest.status == Status.COMPLETED, *_completed_in(period))
+        .where(*_closed(), *_completed_in(period))
         .group_by(
             ServiceRequest.outcome, ServiceRequest.not_done_reason_id, ServiceRequest.category_id
         )
@@ -625,7 +613,9 @@ def outcome_counts(period: Period) -> OutcomeCounts:
         row = reasons.get(reason_id, other) if reason_id is not None else other
         row.by_category[category_id] = row.by_category.get(category_id, 0) + number
     shown = [row for row in reasons.values() if row.reason.active or row.total]
-    return OutcomeCounts(done=done, reasons=shown + [other])
+    used = set(done) | {c for row in [*shown, other] for c in row.by_category}
+    categories = [c for c in queries.all_categories() if c.active or c.id in used]
+    return OutcomeCounts(done=done, reasons=shown + [other], categories=categories)
 
 
 # --- Projects and events -----------------------------------------------------------------
@@ -646,19 +636,22 @@ def project_counts(period: Period) -> list[ProjectRow]:
     """
     rows: dict[int, ProjectRow] = {}
     projects = {project.id: project for project in db.session.scalars(select(Project))}
+    # Driven from the projects, which are few, through the requests' project index: the
+    # labelled jobs are read, not the period's completions.
     for project_id, services in db.session.execute(
-        select(ServiceRequest.project_id, func.count())
-        .where(ServiceRequest.project_id.is_not(None), *_done(), *_completed_in(period))
-        .group_by(ServiceRequest.project_id)
+        select(Project.id, func.count(ServiceRequest.id))
+        .join(ServiceRequest, ServiceRequest.project_id == Project.id)
+        .where(*_done(), *_completed_in(period))
+        .group_by(Project.id)
     ):
         rows.setdefault(project_id, ProjectRow(projects[project_id])).services = services
     for project_id, hours in db.session.execute(
-        select(ServiceRequest.project_id, func.sum(WorkEntry.hours))
-        .select_from(WorkEntry)
-        .join(WorkSession, WorkSession.id == WorkEntry.session_id)
-        .join(ServiceRequest, ServiceRequest.id == WorkSession.request_id)
-        .where(ServiceRequest.project_id.is_not(None), *_worked_in(period))
-        .group_by(ServiceRequest.project_id)
+        select(Project.id, func.sum(WorkEntry.hours))
+        .join(ServiceRequest, ServiceRequest.project_id == Project.id)
+        .join(WorkSession, WorkSession.request_id == ServiceRequest.id)
+        .join(WorkEntry, WorkEntry.session_id == WorkSession.id)
+        .where(*_worked_in(period))
+        .group_by(Project.id)
     ):
         rows.setdefault(project_id, ProjectRow(projects[project_id])).hours = Decimal(hours or 0)
     return sorted(rows.values(), key=lambda row: (-row.services, row.project.name))
@@ -725,6 +718,18 @@ class ProgrammeFigures:
     @property
     def participants(self) -> int:
         return self.total.participants
+
+    def genders(self) -> GenderCounts:
+        """The portal's participants by gender (the paper count is not split by gender)."""
+        counts = GenderCounts()
+        for row in self.by_gender:
+            if row.label == Gender.FEMALE:
+                counts.female += row.participants
+            elif row.label == Gender.MALE:
+                counts.male += row.participants
+            else:
+                counts.not_given += row.participants
+        return counts
 
     @property
     def completed(self) -> int:

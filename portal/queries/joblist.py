@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 
-from ..domain.lifecycle import Status
 from ..domain.period import Period
 from ..extensions import db
 from ..models import (
@@ -51,7 +50,9 @@ class JobRow:
 
 def _completed_in(period: Period) -> tuple:
     return (
-        ServiceRequest.status == Status.COMPLETED,
+        # Only a completed request has an outcome; without the status the completion-date
+        # index picks the period's jobs (see queries.figures).
+        ServiceRequest.outcome.is_not(None),
         ServiceRequest.completed_on >= period.starts_on,
         ServiceRequest.completed_on <= period.ends_on,
     )

@@ -164,7 +164,13 @@ def export_tables(report: Report, *, institution, prepared_on: date) -> list[Tab
         _programme_table(report),
         Table(
             _("Programme by edition"),
-            [_("Edition"), _("Participants"), _("Completed"), _("Employed"), _("Internships")],
+            [
+                _("Edition"),
+                _("Participants"),
+                _("Completed the programme"),
+                _("Took up employment"),
+                _("Took up an internship"),
+            ],
             [
                 [
                     _("Edition %(number)s", number=row.label),
@@ -178,7 +184,13 @@ def export_tables(report: Report, *, institution, prepared_on: date) -> list[Tab
         ),
         Table(
             _("Programme by gender"),
-            [_("Gender"), _("Participants"), _("Completed"), _("Employed"), _("Internships")],
+            [
+                _("Gender"),
+                _("Participants"),
+                _("Completed the programme"),
+                _("Took up employment"),
+                _("Took up an internship"),
+            ],
             [
                 [
                     str(GENDER_LABELS[row.label]) if row.label else _("not given"),
@@ -200,7 +212,13 @@ def export_tables(report: Report, *, institution, prepared_on: date) -> list[Tab
         tables.append(
             Table(
                 _("Programme by year"),
-                [_("Year"), _("Participants"), _("Completed"), _("Employed"), _("Internships")],
+                [
+                    _("Year"),
+                    _("Participants"),
+                    _("Completed the programme"),
+                    _("Took up employment"),
+                    _("Took up an internship"),
+                ],
                 [
                     [row.label, row.participants, row.completed, row.employed, row.internships]
                     for row in report.programme.by_year
@@ -244,7 +262,7 @@ def _programme_table(report: Report) -> Table:
 
 
 def _outcomes_table(report: Report) -> Table:
-    categories = report.categories
+    categories = report.outcomes.categories
     outcomes = report.outcomes
     rows = [
         [_("done")]

@@ -134,20 +134,23 @@ def period_title(period: Period) -> str:
 
 def persons_sentence(persons: PersonsServed) -> str | None:
     """Say how many residents and institutions the period's services went to."""
-    if not persons.residents and not persons.institutions:
-        return None
-    residents = ngettext("%(num)d resident", "%(num)d residents", persons.residents) + gettext(
-        " (%(first)s of them for the first time)", first=persons.first_time
-    )
+    parts = []
+    if persons.residents:
+        parts.append(
+            ngettext("%(num)d resident", "%(num)d residents", persons.residents)
+            + gettext(" (%(first)s of them for the first time)", first=persons.first_time)
+        )
     if persons.institutions:
+        parts.append(ngettext("%(num)d institution", "%(num)d institutions", persons.institutions))
+    if not parts:
+        return None
+    if len(parts) == 2:
         return gettext(
             "The services went to %(residents)s and %(institutions)s.",
-            residents=residents,
-            institutions=ngettext(
-                "%(num)d institution", "%(num)d institutions", persons.institutions
-            ),
+            residents=parts[0],
+            institutions=parts[1],
         )
-    return gettext("The services went to %(residents)s.", residents=residents)
+    return gettext("The services went to %(residents)s.", residents=parts[0])
 
 
 def projects_sentence(projects: list[ProjectRow]) -> str | None:
@@ -168,34 +171,48 @@ def projects_sentence(projects: list[ProjectRow]) -> str | None:
 
 
 def programme_sentence(programme: ProgrammeFigures) -> str | None:
-    """Say how many took part in the programme and what became of them, as the clubs do."""
+    """Say how many took part in the programme, and apart what followed in the period: an
+    outcome counts on its own date, also for someone who took part earlier."""
     total = programme.total
-    if not total.participants:
-        return None
-    sentence = ngettext(
-        "%(num)d person took part in the programme",
-        "%(num)d people took part in the programme",
-        total.participants,
-    )
-    if total.women or total.men:
-        sentence += gettext(
-            " (including %(women)s and %(men)s)",
-            women=ngettext("%(num)d woman", "%(num)d women", total.women),
-            men=ngettext("%(num)d man", "%(num)d men", total.men),
+    sentences = []
+    if total.participants:
+        sentence = ngettext(
+            "%(num)d person took part in the programme",
+            "%(num)d people took part in the programme",
+            total.participants,
         )
+        if total.women or total.men:
+            sentence += gettext(
+                " (including %(women)s and %(men)s)",
+                women=ngettext("%(num)d woman", "%(num)d women", total.women),
+                men=ngettext("%(num)d man", "%(num)d men", total.men),
+            )
+        sentences.append(sentence + ".")
     outcomes = []
     if total.completed:
-        outcomes.append(ngettext("%(num)d completed it", "%(num)d completed it", total.completed))
+        outcomes.append(
+            ngettext(
+                "%(num)d person completed the programme",
+                "%(num)d people completed the programme",
+                total.completed,
+            )
+        )
     if total.employed:
         outcomes.append(
-            ngettext("%(num)d took up employment", "%(num)d took up employment", total.employed)
+            ngettext(
+                "%(num)d took up employment after it",
+                "%(num)d took up employment after it",
+                total.employed,
+            )
         )
     if total.internships:
         outcomes.append(
             ngettext(
-                "%(num)d took up an internship", "%(num)d took up an internship", total.internships
+                "%(num)d took up an internship after it",
+                "%(num)d took up an internship after it",
+                total.internships,
             )
         )
     if outcomes:
-        sentence += gettext(", of whom %(outcomes)s", outcomes=", ".join(outcomes))
-    return sentence + "."
+        sentences.append(gettext("In this period %(outcomes)s.", outcomes=", ".join(outcomes)))
+    return " ".join(sentences) or None

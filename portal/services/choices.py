@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import DomainError
 from ..extensions import db
@@ -14,10 +15,25 @@ from .transaction import use_case
 
 
 def _taken(model, column, value: str, own_id: int | None) -> bool:
-    clash = db.session.scalar(
-        select(model.id).where(func.lower(column) == value.lower(), model.id != (own_id or 0))
+    """Whether another row has this name, whatever its letter case ("Święto" = "ŚWIĘTO").
+
+    Compared in Python: SQLite's lower() folds ASCII letters only. The lists are short.
+    """
+    wanted = value.casefold()
+    return any(
+        name.casefold() == wanted
+        for row_id, name in db.session.execute(select(model.id, column))
+        if row_id != own_id
     )
-    return clash is not None
+
+
+def _committed(message: str, field: str) -> None:
+    """Commit; a name saved by someone else a moment before is refused at its field."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(message, field=field) from None
 
 
 @use_case
@@ -39,7 +55,7 @@ def save_not_done_reason(
         reason = NotDoneReason(position=(last or 0) + 1)
     reason.label, reason.active = label, active
     db.session.add(reason)
-    db.session.commit()
+    _committed(N_("This reason is already on the list."), "label")
     return reason
 
 
@@ -68,5 +84,5 @@ def save_project(
         active,
     )
     db.session.add(project)
-    db.session.commit()
+    _committed(N_("A project or event with this name already exists."), "name")
     return project

@@ -53,6 +53,7 @@ def save_trainee(
     ended_because: ParticipationEnd | None = None,
     after: AfterProgramme | None = None,
     after_on: date | None = None,
+    today: date | None = None,
 ) -> Trainee:
     """Create or change a trainee: only what the work log and the reports need.
 
@@ -69,6 +70,12 @@ def save_trainee(
     if last < first:
         field = "ends_on" if ends_on else "starts_on"
         raise DomainError(N_("The last day cannot be before the first day."), field=field)
+    if ended_because in (ParticipationEnd.LEFT_EARLY, ParticipationEnd.OTHER) and not ends_on:
+        raise DomainError(N_("Enter the last day the trainee took part."), field="ends_on")
+    if ended_because and today is not None and last > today:
+        raise DomainError(
+            N_("A participation that has ended cannot end after today."), field="ends_on"
+        )
     if after_on is not None and after_on < first:
         raise DomainError(
             N_("What followed cannot start before the participation did."), field="after_on"

@@ -59,7 +59,7 @@ def _world(live_server) -> dict[str, int]:
         return ids
 
 
-@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("width", [320, 1280])
 def test_the_report_and_its_settings_are_accessible_and_fit_a_phone(page, live_server, width):
     ids = _world(live_server)
     page.set_viewport_size({"width": width, "height": 800})
@@ -84,7 +84,7 @@ def test_the_report_and_its_settings_are_accessible_and_fit_a_phone(page, live_s
         check_accessibility(page)
         assert horizontal_overflow(page) == 0, path
         save_screenshots(page, name, widths=(width,))
-    if width == 360:
+    if width == 320:
         page.goto(live_server(paths["report-cumulative"]))
         assert layout_problems_at_double_text(page) == []
 

@@ -436,3 +436,51 @@ def test_requests_written_past_the_orm_are_linked_to_their_person(app):
         )
 
     assert keys == [ids[0], ids[1], ids[0], ids[1], ids[4]]
+
+
+def test_a_corrected_e_mail_unlinks_a_request_from_the_wrong_person(app):
+    with app.app_context():
+        first = factories.make_request(phone="600 800 100", email="x@example.pl")
+        typo = factories.make_request(phone="600 800 200", email="x@example.pl")
+        assert typo.person_key == first.person_key
+        admin = factories.user(Role.ADMIN)
+
+        services.correct_request(
+            typo, {"email": "y@example.pl"}, Actor.of(admin), expected_version=typo.version
+        )
+
+        assert typo.person_key == typo.id
+        assert first.person_key == first.id
+
+
+def test_bulk_linking_follows_a_chain_of_phone_and_e_mail_as_the_hooks_do(app):
+    with app.app_context():
+        ids = [
+            factories.make_request(phone=phone, email=email).id
+            for phone, email in (
+                ("600 900 100", None),
+                ("600 900 100", "chain@example.pl"),
+                ("600 900 200", "chain@example.pl"),
+                ("600 900 200", None),
+            )
+        ]
+        hooks = list(
+            db.session.scalars(
+                select(ServiceRequest.person_key)
+                .where(ServiceRequest.id.in_(ids))
+                .order_by(ServiceRequest.id)
+            )
+        )
+        table = ServiceRequest.__table__
+        db.session.execute(table.update().where(table.c.id.in_(ids)).values(person_key=None))
+        persons.link_unlinked(db.session)
+        db.session.commit()
+        bulk = list(
+            db.session.scalars(
+                select(ServiceRequest.person_key)
+                .where(ServiceRequest.id.in_(ids))
+                .order_by(ServiceRequest.id)
+            )
+        )
+
+    assert hooks == bulk == [ids[0]] * 4

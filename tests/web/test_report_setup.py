@@ -134,8 +134,10 @@ def test_staff_label_a_job_with_a_project_and_the_history_keeps_it(app, client, 
         request = db.session.get(ServiceRequest, ids["request"])
         assert request.project_id == ids["project"]
         change = db.session.scalars(
-            select(RequestEvent).where(RequestEvent.request_id == ids["request"])
-        ).all()[-1]
+            select(RequestEvent)
+            .where(RequestEvent.request_id == ids["request"])
+            .order_by(RequestEvent.id.desc())
+        ).first()
         assert change.changes == {"project_id": {"old": None, "new": "Opolskie Dni Seniora"}}
         assert not change.is_public
     response = client.post(
@@ -258,7 +260,7 @@ def test_a_trainee_gets_an_own_period_and_what_followed(app, client, admin):
         "active": "y",
         "starts_on": "2026-02-01",
         "ends_on": "2026-01-15",
-        "ended_because": "completed",
+        "ended_because": "left_early",
         "after": "employment",
         "after_on": "2026-07-01",
     }
@@ -267,13 +269,17 @@ def test_a_trainee_gets_an_own_period_and_what_followed(app, client, admin):
     assert response.status_code == 200
     assert 'id="ends_on-error"' in response.get_data(as_text=True)
 
+    fields["ends_on"] = ""
+    response = client.post(url, data={"csrf_token": csrf_from(client, url), **fields})
+    assert "Wpisz ostatni dzień udziału w programie." in response.get_data(as_text=True)
+
     fields["ends_on"] = "2026-05-15"
     response = client.post(url, data={"csrf_token": csrf_from(client, url), **fields})
     assert response.status_code == 303
     with app.app_context():
         trainee = db.session.get(Trainee, trainee_id)
         assert (trainee.first_day, trainee.last_day) == (date(2026, 2, 1), date(2026, 5, 15))
-        assert trainee.ended_because == ParticipationEnd.COMPLETED
+        assert trainee.ended_because == ParticipationEnd.LEFT_EARLY
         assert (trainee.after, trainee.after_on) == (AfterProgramme.EMPLOYMENT, date(2026, 7, 1))
 
 
@@ -334,8 +340,8 @@ def test_the_report_page_shows_persons_outcomes_projects_and_the_programme(
     assert "W tym 1 usługa w ramach „Opolskie Dni Seniora”." in page
     assert "niewykonane: Brak kontaktu z mieszkańcem" in page
     assert (
-        "W programie uczestniczyły 2 osoby (w tym 1 kobieta i 1 mężczyzna), z których "
-        "1 go ukończyła, 1 podjęła zatrudnienie." in page
+        "W programie uczestniczyły 2 osoby (w tym 1 kobieta i 1 mężczyzna). W tym okresie "
+        "program ukończyła 1 osoba, 1 osoba podjęła zatrudnienie po programie." in page
     )
 
 
@@ -370,3 +376,13 @@ def test_the_files_carry_the_new_tables_cell_by_cell(client, staff, year_2025):
     assert ["Opolskie Dni Seniora", "1", "0"] in rows
     assert ["niewykonane: Brak kontaktu z mieszkańcem", "1", "0", "0", "1"] in rows
     assert "Łucja" not in body and "Ola Ęta" not in body and "600 111 222" not in body
+
+
+def test_a_name_differing_only_in_polish_capitals_is_refused_not_an_error(app, client, admin):
+    url = "/backoffice/projekty"
+    client.post(url, data={"csrf_token": csrf_from(client, url), "name": "Święto Ulicy"})
+
+    response = client.post(url, data={"csrf_token": csrf_from(client, url), "name": "ŚWIĘTO ULICY"})
+
+    assert response.status_code == 200
+    assert "Projekt lub akcja o tej nazwie już istnieje." in response.get_data(as_text=True)
