@@ -375,14 +375,25 @@ def baseline_totals():
 @bp.post("/dane-historyczne/<int:baseline_id>/usun")
 @require_permission(Permission.MANAGE_BASELINE)
 def delete_baseline_total(baseline_id: int):
-    row = db.session.get(BaselineTotal, baseline_id)
+    return _delete_past_row(
+        BaselineTotal,
+        baseline_id,
+        baseline.delete_baseline_total,
+        _("The past total has been deleted."),
+        "backoffice.baseline_totals",
+    )
+
+
+def _delete_past_row(model, row_id: int, delete, done: str, back: str):
+    """Delete a row of figures counted before the portal, entered by mistake."""
+    row = db.session.get(model, row_id)
     if row is None:
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    baseline.delete_baseline_total(row)
-    flash(_("The past total has been deleted."), "success")
-    return redirect(url_for("backoffice.baseline_totals"), 303)
+    delete(row)
+    flash(done, "success")
+    return redirect(url_for(back), 303)
 
 
 # --- The programme before the portal ------------------------------------------------------
@@ -453,11 +464,10 @@ def programme_baseline():
 @bp.post("/dane-historyczne/program/<int:programme_baseline_id>/usun")
 @require_permission(Permission.MANAGE_BASELINE)
 def delete_programme_baseline(programme_baseline_id: int):
-    row = db.session.get(ProgrammeBaseline, programme_baseline_id)
-    if row is None:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    baseline.delete_programme_baseline(row)
-    flash(_("The past programme figures have been deleted."), "success")
-    return redirect(url_for("backoffice.programme_baseline"), 303)
+    return _delete_past_row(
+        ProgrammeBaseline,
+        programme_baseline_id,
+        baseline.delete_programme_baseline,
+        _("The past programme figures have been deleted."),
+        "backoffice.programme_baseline",
+    )
