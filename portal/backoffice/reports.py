@@ -36,7 +36,13 @@ from ..labels import REQUESTER_KIND_LABELS
 from ..models import BaselineTotal, ProgrammeBaseline, RequesterKind
 from ..queries import figures
 from ..reports.chart import build_chart, shown_months
-from ..reports.files import edition_name, export_tables, report_csv, report_xlsx
+from ..reports.files import (
+    PROGRAMME_MEASURES,
+    edition_name,
+    export_tables,
+    report_csv,
+    report_xlsx,
+)
 from ..reports.wording import (
     council_sentence,
     month_name,
@@ -241,6 +247,7 @@ def report_page():
         **context,
         month_name=month_name,
         edition_name=edition_name,
+        programme_measures=PROGRAMME_MEASURES,
         format_hours=format_hours,
     )
 

@@ -11,6 +11,14 @@ from ..models import BaselineTotal, ProgrammeBaseline, RequesterKind, ServiceCat
 from .transaction import use_case
 
 
+def _check_past_period(starts_on: date, ends_on: date, today: date | None) -> None:
+    """A count on paper is for a period in order that has ended."""
+    if ends_on < starts_on:
+        raise DomainError(N_("The end date must not be before the start date."), field="ends_on")
+    if today is not None and ends_on > today:
+        raise DomainError(N_("Past totals are for a period that has ended."), field="ends_on")
+
+
 @use_case
 def add_baseline_total(
     *,
@@ -23,10 +31,7 @@ def add_baseline_total(
     today: date | None = None,
 ) -> BaselineTotal:
     """Record services counted on paper for a past period, so cumulative totals continue."""
-    if ends_on < starts_on:
-        raise DomainError(N_("The end date must not be before the start date."), field="ends_on")
-    if today is not None and ends_on > today:
-        raise DomainError(N_("Past totals are for a period that has ended."), field="ends_on")
+    _check_past_period(starts_on, ends_on, today)
     if category_id is None and requester_kind is None:
         raise DomainError(
             N_("Choose the service, or the requester kind the services were for."),
@@ -71,10 +76,7 @@ def add_programme_baseline(
 ) -> ProgrammeBaseline:
     """Record the programme as counted on paper for a past period (editions, participants
     and what became of them), so cumulative figures continue."""
-    if ends_on < starts_on:
-        raise DomainError(N_("The end date must not be before the start date."), field="ends_on")
-    if today is not None and ends_on > today:
-        raise DomainError(N_("Past totals are for a period that has ended."), field="ends_on")
+    _check_past_period(starts_on, ends_on, today)
     if (women or 0) + (men or 0) > participants:
         raise DomainError(
             N_("Women and men together cannot be more than the participants."), field="women"
