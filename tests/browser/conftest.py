@@ -24,6 +24,7 @@ import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from portal import services
@@ -77,6 +78,18 @@ class _Axe(Axe):
     """
 
     def run(self, page, context=None, options=None):
+        try:
+            return self._run(page, context, options)
+        except PlaywrightError as error:
+            # Seen once in hundreds of runs: axe read the document while Chromium was still
+            # swapping it in after a navigation, and found no documentElement. That says
+            # nothing about the page; wait until it has loaded and check it again.
+            if "documentElement" not in str(error):
+                raise
+            page.wait_for_load_state("load")
+            return self._run(page, context, options)
+
+    def _run(self, page, context, options):
         if not page.evaluate("typeof window.axe === 'object'"):
             page.evaluate(self.axe_script)
         response = page.evaluate(
