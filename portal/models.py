@@ -68,6 +68,8 @@ class ConsentMethod(StrEnum):
     ONLINE = "online"
     ORAL = "oral"
     WRITTEN = "written"
+    # A partner institution sent the request through the API, with the consent it took.
+    PARTNER = "partner"
 
 
 class EventKind(StrEnum):
@@ -137,6 +139,11 @@ class MessageKind(StrEnum):
     VISIT_REMINDER = "visit_reminder"
 
 
+class MessageChannel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -202,6 +209,8 @@ class Institution(db.Model):
     uncollected_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Whether the home page says how many services the club has done (since its first count).
     show_impact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # The texts above in other languages: {"uk": {"office_hours": "..."}, "en": {...}}.
+    texts: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -218,6 +227,10 @@ class ServiceCategory(db.Model):
     # How reports count it in a Polish sentence: one|few|many, e.g.
     # "usługa krawiecka|usługi krawieckie|usług krawieckich".
     report_forms: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The service's own questions, asked on the form (portal.questions reads them), and its
+    # name and texts in other languages: {"uk": {"name": "...", "guidance": "..."}}.
+    questions: Mapped[list | None] = mapped_column(JSON)
+    texts: Mapped[dict | None] = mapped_column(JSON)
 
     groups: Mapped[list[WorkshopGroup]] = relationship(back_populates="category")
 
@@ -239,6 +252,8 @@ class WorkshopGroup(db.Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     opening_hours: Mapped[str] = mapped_column(String(300), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Its location and hours in other languages: {"uk": {"opening_hours": "..."}}.
+    texts: Mapped[dict | None] = mapped_column(JSON)
 
     category: Mapped[ServiceCategory] = relationship(back_populates="groups")
     instructors: Mapped[list[User]] = relationship(
@@ -313,6 +328,14 @@ class ServiceRequest(db.Model):
     # same person's other requests are found by it (or by phone_digits).
     email_key: Mapped[str | None] = mapped_column(String(254), index=True)
     email_updates: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Text messages to the phone at the moments that matter, and when the resident agreed.
+    sms_updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    sms_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The language the resident used: their e-mails, text messages and status page speak it.
+    language: Mapped[str] = mapped_column(String(8), default="pl", server_default="pl")
+    # The answers to the service's own questions, as they were asked:
+    # [{"code": ..., "question": ..., "answer": ...}] in Polish, for the office and the tag.
+    answers: Mapped[list | None] = mapped_column(JSON)
     address: Mapped[str | None] = mapped_column(String(300))
     contact_time: Mapped[str | None] = mapped_column(String(200))
     is_senior: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -372,6 +395,8 @@ class ServiceRequest(db.Model):
     not_done_reason_id: Mapped[int | None] = mapped_column(ForeignKey("not_done_reason.id"))
     # The project or event the job was done for (stage costumes for a day centre...).
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    # The partner institution's key a request came through the API with.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     category: Mapped[ServiceCategory] = relationship()
@@ -783,6 +808,10 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    # An e-mail to an address, or a text message to a phone number (in to_addr, E.164).
+    channel: Mapped[MessageChannel] = mapped_column(
+        _enum(MessageChannel), default=MessageChannel.EMAIL, server_default="email"
+    )
     to_addr: Mapped[str] = mapped_column(String(254))
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
@@ -799,6 +828,11 @@ class OutboxMessage(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A text message: how many segments it took, what the gateway charged (in złoty) and the
+    # gateway's id of it.
+    segments: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    provider_id: Mapped[str | None] = mapped_column(String(100))
 
     request: Mapped[ServiceRequest | None] = relationship()
     user: Mapped[User | None] = relationship()
@@ -848,3 +882,23 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(String(300), default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+class ApiKey(db.Model):
+    """A partner institution's key to send requests through the API.
+
+    The key itself is shown once, when it is made; only its SHA-256 is kept (it is a long
+    random string, so a fast hash is enough), and its first characters to tell keys apart.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    created_by: Mapped[User | None] = relationship()
