@@ -8,6 +8,12 @@ web request.
 A resident hears only when they asked for e-mail updates and gave an address.
 Staff and administrators with an address hear of new requests, at once or in a
 daily digest, as each of them chose on their own account page.
+
+A resident who asked for text messages, when the club has a gateway (`portal.sms`),
+also gets a short text at the moments that matter: the request is in, the office has
+a question, tomorrow's date (the visit or bringing the item), the item is ready, and the
+one reminder of an item not collected. Only to a number that can be a mobile; the text
+is written when it is sent, in the language of the request.
 """
 
 from __future__ import annotations
@@ -18,13 +24,16 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from .. import sms
 from ..domain.lifecycle import Role, Status
 from ..extensions import db
 from ..models import (
     Channel,
     Feedback,
     ItemCustody,
+    MessageChannel,
     MessageKind,
     NotificationPreference,
     OutboxMessage,
@@ -35,6 +44,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..sms.texts import TEXTED_STATUSES
 from .transaction import use_case
 
 # The moves a resident hears about; the office's internal steps stay quiet.
@@ -66,6 +76,8 @@ def request_submitted(request: ServiceRequest, taken_by: User | None = None) -> 
     db.session.flush()  # the staff's link needs the request's id
     if wants_updates(request):
         _enqueue(MessageKind.SUBMITTED, request.email, _resident_facts(request), request=request)
+    if wants_texts(request):
+        _enqueue_text(MessageKind.SUBMITTED, request, _text_facts(request))
     for user in _staff_with(NotificationPreference.IMMEDIATE):
         if taken_by is not None and user.id == taken_by.id:
             continue  # they took the request themselves
@@ -82,7 +94,15 @@ def status_changed(
     hold keeps the message back that long: a board move may still be undone meanwhile.
     """
     target = Status(event.to_status)
-    if target not in RESIDENT_NOTIFIED or not wants_updates(request):
+    if target not in RESIDENT_NOTIFIED:
+        return
+    if target in TEXTED_STATUSES and wants_texts(request):
+        facts = _text_facts(request)
+        facts.update(status=target.value)
+        text = _enqueue_text(MessageKind.STATUS_CHANGE, request, facts)
+        if text is not None and hold:
+            text.next_attempt_at = text.created_at + hold
+    if not wants_updates(request):
         return
     scheduled = request.scheduled_for if target == Status.SCHEDULED else None
     facts = _resident_facts(request)
@@ -120,51 +140,74 @@ def date_changed(request: ServiceRequest, event: RequestEvent) -> None:
 
 @use_case
 def queue_visit_reminders(today: date) -> int:
-    """Queue a reminder the day before each arranged date, to residents who asked for e-mail.
+    """Queue a reminder the day before each arranged date, by e-mail and by text, to
+    residents who asked for them; return how many messages were queued.
 
-    One per request and date: a date moved gets its own reminder. Staff phone the others
-    (the visits page lists them).
+    One per request, date and channel: a date moved gets its own reminder. Staff phone the
+    others (the visits page lists them).
     """
     tomorrow = today + timedelta(days=1)
+    asked = ServiceRequest.email_updates.is_(True) & ServiceRequest.email.is_not(None)
+    if sms.is_configured():
+        asked = asked | ServiceRequest.sms_updates.is_(True)
     candidates = db.session.scalars(
         select(ServiceRequest)
+        .options(selectinload(ServiceRequest.category))
         .where(
             ServiceRequest.status == Status.SCHEDULED,
             ServiceRequest.scheduled_for == tomorrow,
             ServiceRequest.anonymised_at.is_(None),
-            ServiceRequest.email_updates.is_(True),
-            ServiceRequest.email.is_not(None),
+            asked,
         )
         .order_by(ServiceRequest.id)
     ).all()
-    keys = {request.id: f"visit:{request.id}:{tomorrow.isoformat()}" for request in candidates}
+    day = tomorrow.isoformat()
+    wanted = [
+        (request, channel, f"{prefix}:{request.id}:{day}")
+        for request in candidates
+        for channel, prefix, wants in (
+            (MessageChannel.EMAIL, "visit", wants_updates),
+            (MessageChannel.SMS, "visit-sms", wants_texts),
+        )
+        if wants(request)
+    ]
+    keys = [key for _request, _channel, key in wanted]
     sent = (
         set(
             db.session.scalars(
-                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys.values()))
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
             )
         )
         if keys
         else set()
     )
-    due = [request for request in candidates if keys[request.id] not in sent]
-    for request in due:
+    queued = 0
+    for request, channel, key in wanted:
+        if key in sent:
+            continue
+        if channel == MessageChannel.SMS:
+            facts = _text_facts(request)
+            facts.update(
+                scheduled_for=day,
+                scheduled_time=request.scheduled_time,
+                home_visit=bool(request.category.requires_address),
+            )
+            queued += (
+                _enqueue_text(MessageKind.VISIT_REMINDER, request, facts, dedupe_key=key)
+                is not None
+            )
+            continue
         facts = _resident_facts(request)
         facts.update(
             status=Status.SCHEDULED.value,
-            scheduled_for=tomorrow.isoformat(),
+            scheduled_for=day,
             scheduled_time=request.scheduled_time,
             survey_visit=request.survey_visit,
         )
-        _enqueue(
-            MessageKind.VISIT_REMINDER,
-            request.email,
-            facts,
-            request=request,
-            dedupe_key=keys[request.id],
-        )
+        _enqueue(MessageKind.VISIT_REMINDER, request.email, facts, request=request, dedupe_key=key)
+        queued += 1
     db.session.commit()
-    return len(due)
+    return queued
 
 
 def status_message_sent(request: ServiceRequest, event: RequestEvent) -> bool:
@@ -231,32 +274,15 @@ def send_private_link(request: ServiceRequest) -> OutboxMessage | None:
 
 @use_case
 def queue_pickup_reminders(now: datetime | None = None, *, after_days: int = 7) -> int:
-    """Queue the one reminder of an item not collected after_days after it was ready.
+    """Queue the one reminder of an item not collected after_days after it was ready, by
+    e-mail and by text to residents who asked for them; return how many were queued.
 
-    Only to residents who asked for e-mail, only while the item is still on the shelf
-    (a job completed, or taken back to work, is never reminded); the dedupe key makes it
-    one reminder per request, ever.
+    Only while the item is still on the shelf (a job completed, or taken back to work, is
+    never reminded); the dedupe keys make it one reminder per request and channel, ever.
     """
     now = now or utcnow()
-    reminded = select(OutboxMessage.id).where(
-        OutboxMessage.request_id == ServiceRequest.id,
-        OutboxMessage.kind == MessageKind.PICKUP_REMINDER,
-    )
-    due = db.session.scalars(
-        select(ServiceRequest)
-        .join(ItemCustody, ItemCustody.request_id == ServiceRequest.id)
-        .where(
-            ServiceRequest.status == Status.READY,
-            ServiceRequest.ready_at <= now - timedelta(days=after_days),
-            ItemCustody.picked_up_at.is_(None),
-            ServiceRequest.anonymised_at.is_(None),
-            ServiceRequest.email_updates.is_(True),
-            ServiceRequest.email.is_not(None),
-            ~reminded.exists(),
-        )
-        .order_by(ServiceRequest.id)
-    ).all()
-    for request in due:
+    queued = 0
+    for request in _uncollected(now, after_days, MessageChannel.EMAIL):
         _enqueue(
             MessageKind.PICKUP_REMINDER,
             request.email,
@@ -264,12 +290,58 @@ def queue_pickup_reminders(now: datetime | None = None, *, after_days: int = 7) 
             request=request,
             dedupe_key=f"pickup:{request.id}",
         )
+        queued += 1
+    if sms.is_configured():
+        for request in _uncollected(now, after_days, MessageChannel.SMS):
+            queued += (
+                _enqueue_text(
+                    MessageKind.PICKUP_REMINDER,
+                    request,
+                    _text_facts(request),
+                    dedupe_key=f"pickup-sms:{request.id}",
+                )
+                is not None
+            )
     db.session.commit()
-    return len(due)
+    return queued
+
+
+def _uncollected(now: datetime, after_days: int, channel: MessageChannel) -> list[ServiceRequest]:
+    """Items on the shelf after_days, of residents who hear on channel and were not reminded."""
+    reminded = select(OutboxMessage.id).where(
+        OutboxMessage.request_id == ServiceRequest.id,
+        OutboxMessage.kind == MessageKind.PICKUP_REMINDER,
+        OutboxMessage.channel == channel,
+    )
+    asked = (
+        ServiceRequest.sms_updates.is_(True)
+        if channel == MessageChannel.SMS
+        else ServiceRequest.email_updates.is_(True) & ServiceRequest.email.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(ServiceRequest)
+            .join(ItemCustody, ItemCustody.request_id == ServiceRequest.id)
+            .where(
+                ServiceRequest.status == Status.READY,
+                ServiceRequest.ready_at <= now - timedelta(days=after_days),
+                ItemCustody.picked_up_at.is_(None),
+                ServiceRequest.anonymised_at.is_(None),
+                asked,
+                ~reminded.exists(),
+            )
+            .order_by(ServiceRequest.id)
+        )
+    )
 
 
 def wants_updates(request: ServiceRequest) -> bool:
     return bool(request.email and request.email_updates)
+
+
+def wants_texts(request: ServiceRequest) -> bool:
+    """Whether the resident gets text messages: they asked, and the club has a gateway."""
+    return bool(request.sms_updates and request.anonymised_at is None and sms.is_configured())
 
 
 @use_case
@@ -392,6 +464,11 @@ def _resident_facts(request: ServiceRequest) -> dict:
     return {"reference": request.reference, "token": request.access_token}
 
 
+def _text_facts(request: ServiceRequest) -> dict:
+    """What a text is written from: the reference alone, never the private link's token."""
+    return {"reference": request.reference}
+
+
 def _staff_facts(request: ServiceRequest) -> dict:
     """What staff are told of a request: enough to find it, no personal data."""
     return {
@@ -411,9 +488,11 @@ def _enqueue(
     request: ServiceRequest | None = None,
     user: User | None = None,
     dedupe_key: str | None = None,
+    channel: MessageChannel = MessageChannel.EMAIL,
 ) -> OutboxMessage:
     message = OutboxMessage(
         kind=kind,
+        channel=channel,
         to_addr=to_addr,
         payload=payload,
         request=request,
@@ -425,6 +504,23 @@ def _enqueue(
     )
     db.session.add(message)
     return message
+
+
+def _enqueue_text(
+    kind: MessageKind, request: ServiceRequest, payload: dict, *, dedupe_key: str | None = None
+) -> OutboxMessage | None:
+    """Queue a text to the request's phone; None when the number cannot be a mobile."""
+    number = sms.mobile_number(request.phone)
+    if number is None:
+        return None
+    return _enqueue(
+        kind,
+        number,
+        payload,
+        request=request,
+        dedupe_key=dedupe_key,
+        channel=MessageChannel.SMS,
+    )
 
 
 def _new_message_id() -> str:

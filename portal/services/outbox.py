@@ -1,5 +1,11 @@
 """The outbox worker: claims due messages, renders them, sends them, records the outcome.
 
+E-mail goes to the mail server; text messages (rows with channel "sms") to the gateway of
+`portal.sms`, only inside its sending window: a text due at night is not claimed (no
+attempt is counted) and waits, its next_attempt_at moved to the morning. Each channel
+fails on its own: a mail server that is down stops the e-mail of this run, not the texts,
+and a gateway that is down stops the texts, not the e-mail.
+
 It runs as its own process (`flask outbox run`, or `flask outbox run --once` from
 cron), never inside a web request. Delivery is at least once: a message is claimed
 in one short transaction (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, everywhere
@@ -12,8 +18,12 @@ A failed attempt waits longer each time (OUTBOX_BACKOFF_MINUTES). A message the
 server refuses for good (5xx for the recipient or the content), one that cannot be
 rendered, or one that failed OUTBOX_MAX_ATTEMPTS times is parked for the
 administrator, who sees the error and can put it back in line. When the server
-cannot be reached at all, the run stops at the first failure instead of trying
-every message against a dead server.
+cannot be reached at all, the run stops sending on that channel at the first failure
+instead of trying every message against a dead server.
+
+A text is sent exactly once: every attempt at a row gives the gateway the same
+reference, and the gateway refuses a second message with it (see `portal.sms.gateways`),
+so a lost answer or a crash before the "sent" commit costs no second text.
 """
 
 from __future__ import annotations
@@ -29,17 +39,27 @@ from email.utils import quote
 from enum import StrEnum
 
 from flask import Flask, current_app, render_template, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_mail import BadHeaderError, Connection
 from flask_mail import Message as MailMessage
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 
-from .. import labels, queries
+from .. import labels, queries, sms
 from ..domain.lifecycle import Status
 from ..extensions import db
-from ..models import Channel, Institution, MessageKind, OutboxMessage, OutboxStatus, utcnow
+from ..models import (
+    Channel,
+    Institution,
+    MessageChannel,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    utcnow,
+)
+from ..sms import texts
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +106,7 @@ class Delivery:
 class Claim:
     message_id: int
     token: str
+    channel: MessageChannel = MessageChannel.EMAIL
 
 
 class VerifiedConnection(Connection):
@@ -147,45 +168,59 @@ def deliver_due(
 ) -> Delivery:
     """Send the messages that are due, one claim at a time, and say what happened."""
     _require_base_url()
+    gateway = _text_gateway()
     clock = (lambda: now) if now is not None else utcnow
     done = Delivery()
     sender = _Sender()
+    # Channels this run sends no more on: texts without a gateway or outside their hours,
+    # and a channel whose server failed.
+    stopped: set[MessageChannel] = set() if gateway is not None else {MessageChannel.SMS}
+    window = sms.sending_window() if gateway is not None else None
     try:
         while limit is None or done.attempted < limit:
             if stop is not None and stop.is_set():
                 break
-            claim = claim_next(clock())
+            moment = clock()
+            if MessageChannel.SMS not in stopped and not window.is_open(moment):
+                wait_for_window(moment, window)
+                stopped.add(MessageChannel.SMS)
+            claim = claim_next(moment, skip_channels=stopped)
             if claim is None:
                 break
-            failure = _attempt(claim, sender, clock, done)
+            failure = _attempt(claim, sender, gateway, clock, done)
             if failure == Failure.SERVER:
-                break
+                stopped.add(claim.channel)
     finally:
         sender.close()
+        if gateway is not None:
+            gateway.close()
     return done
 
 
-def claim_next(now: datetime) -> Claim | None:
+def claim_next(now: datetime, *, skip_channels=()) -> Claim | None:
     """Take the oldest due message for this worker alone, or return None when none is due."""
     config = current_app.config
     token = secrets.token_hex(16)
     lease_until = now + timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
     free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
     due = (
-        select(OutboxMessage.id)
+        select(OutboxMessage.id, OutboxMessage.channel)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, free
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
     )
+    if skip_channels:
+        due = due.where(OutboxMessage.channel.not_in(list(skip_channels)))
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     while True:
-        message_id = db.session.scalar(due)
-        if message_id is None:
+        found = db.session.execute(due).first()
+        if found is None:
             db.session.rollback()
             return None
+        message_id, channel = found
         # Compare and set: only one worker's update finds the row still free.
         taken = db.session.execute(
             update(OutboxMessage)
@@ -199,11 +234,41 @@ def claim_next(now: datetime) -> Claim | None:
         ).rowcount
         db.session.commit()
         if taken == 1:
-            return Claim(message_id, token)
+            return Claim(message_id, token, MessageChannel(channel))
 
 
-def _attempt(claim: Claim, sender: _Sender, clock, done: Delivery) -> Failure | None:
+def wait_for_window(now: datetime, window: sms.Window) -> int:
+    """Move the texts due now, outside the sending hours, to the window's next opening."""
+    free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+    moved = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == MessageChannel.SMS,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            free,
+        )
+        .values(next_attempt_at=window.next_opening(now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return moved
+
+
+def _text_gateway():
+    """The gateway for this run, or None when texts are off; refuse a half-made setting."""
+    if not current_app.config.get("SMS_GATEWAY"):
+        return None
+    try:
+        return sms.gateway()
+    except sms.SmsNotConfigured as error:
+        raise OutboxNotConfigured(str(error)) from None
+
+
+def _attempt(claim: Claim, sender: _Sender, gateway, clock, done: Delivery) -> Failure | None:
     message = db.session.get(OutboxMessage, claim.message_id)
+    if message.channel == MessageChannel.SMS:
+        return _attempt_text(claim, message, gateway, clock, done)
     try:
         mail_message = render(message)
     except (OutboxNotConfigured, SQLAlchemyError):
@@ -224,6 +289,49 @@ def _attempt(claim: Claim, sender: _Sender, clock, done: Delivery) -> Failure | 
     _mark_sent(claim, clock())
     done.sent += 1
     return None
+
+
+def _attempt_text(
+    claim: Claim, message: OutboxMessage, gateway, clock, done: Delivery
+) -> Failure | None:
+    try:
+        text = render_text(message)
+    except SQLAlchemyError:
+        raise
+    except Exception as error:  # a text or data fault: no retry will mend it
+        logger.exception("outbox text message %s could not be rendered", message.id)
+        _record_failure(claim, message.attempts, error, Failure.PERMANENT, clock(), done)
+        return Failure.PERMANENT
+    try:
+        receipt = gateway.send(sms.TextMessage(message.to_addr, text, _reference(message)))
+    except Exception as error:
+        failure = classify_text(error)
+        logger.warning(
+            "outbox text message %s not sent (%s): %s", message.id, failure, type(error).__name__
+        )
+        _record_failure(claim, message.attempts, error, failure, clock(), done)
+        return failure
+    if receipt.repeated:
+        logger.info("outbox text message %s: the gateway had it from an earlier try", message.id)
+    segments = receipt.segments or sms.segments(text)
+    cost = receipt.cost if receipt.cost is not None else segments * sms.price_per_segment()
+    _mark_sent(claim, clock(), segments=segments, cost=cost, provider_id=receipt.provider_id)
+    done.sent += 1
+    return None
+
+
+def classify_text(error: BaseException) -> Failure:
+    """Tell what a gateway's error means for a text message and for the rest of the run."""
+    if isinstance(error, sms.Unavailable):
+        return Failure.SERVER
+    if isinstance(error, sms.TryLater):
+        return Failure.MESSAGE
+    return Failure.PERMANENT
+
+
+def _reference(message: OutboxMessage) -> str:
+    """The row's own reference for the gateway, the same on every attempt."""
+    return message.message_id_header.strip("<>").partition("@")[0] or str(message.id)
 
 
 def classify(error: BaseException) -> Failure:
@@ -249,11 +357,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=steps[min(max(attempts, 1), len(steps)) - 1])
 
 
-def _mark_sent(claim: Claim, now: datetime) -> None:
+def _mark_sent(claim: Claim, now: datetime, **recorded_values) -> None:
     recorded = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == claim.message_id, OutboxMessage.claim_token == claim.token)
-        .values(status=OutboxStatus.SENT, sent_at=now, claim_token=None, claimed_until=None)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            claim_token=None,
+            claimed_until=None,
+            **recorded_values,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -320,6 +434,8 @@ def waiting_messages(limit: int = 200) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
             select(OutboxMessage)
+            # A text's language is its request's.
+            .options(selectinload(OutboxMessage.request))
             .where(OutboxMessage.status.in_([OutboxStatus.PARKED, OutboxStatus.PENDING]))
             .order_by(parked_first, OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
             .limit(limit)
@@ -336,10 +452,49 @@ def counts() -> dict[OutboxStatus, int]:
     return found
 
 
+def text_segments(messages: list[OutboxMessage]) -> dict[int, int]:
+    """How many segments each text message took, or will take as it would be sent now."""
+    found = {}
+    for message in messages:
+        if message.channel != MessageChannel.SMS:
+            continue
+        if message.segments:
+            found[message.id] = message.segments
+            continue
+        try:
+            found[message.id] = sms.segments(render_text(message))
+        except (KeyError, ValueError):  # a row that cannot be rendered says so when sent
+            continue
+    return found
+
+
+def render_text(message: OutboxMessage) -> str:
+    """Write a text message's words, in the language of the resident's request."""
+    institution = queries.institution()
+    with force_locale(_language_of(message)):
+        return texts.compose(
+            message.kind, message.payload, phone=institution.phone if institution else ""
+        )
+
+
+def _language_of(message: OutboxMessage) -> str:
+    config = current_app.config
+    language = message.request.language if message.request is not None else None
+    if language in config["LANGUAGES"] or language == config["SOURCE_LANGUAGE"]:
+        return language
+    return config["BABEL_DEFAULT_LOCALE"]
+
+
 def render(message: OutboxMessage) -> MailMessage:
-    """Build the Polish plain-text and HTML e-mail of an outbox row."""
+    """Build the plain-text and HTML e-mail of an outbox row, in its reader's language."""
     base_url = _require_base_url()
-    with current_app.test_request_context("/", base_url=base_url):
+    # A resident reads the language of their request; staff read Polish.
+    language = (
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+        if message.user_id is not None
+        else _language_of(message)
+    )
+    with current_app.test_request_context("/", base_url=base_url), force_locale(language):
         institution = queries.institution()
         context = _context(message, institution)
         template = TEMPLATES[message.kind]
@@ -354,7 +509,7 @@ def render(message: OutboxMessage) -> MailMessage:
         sender=_sender(institution),
         extra_headers={
             "Auto-Submitted": "auto-generated",
-            "Content-Language": current_app.config["BABEL_DEFAULT_LOCALE"],
+            "Content-Language": language,
         },
     )
     mail_message.msgId = message.message_id_header
