@@ -57,11 +57,15 @@ def create_app(
     limiter.init_app(app)
     inputguard.register(app)
 
+    from .api import bp as api_bp
     from .backoffice import bp as backoffice_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(backoffice_bp)
+    # Partners' servers post to the API with a key, not from a page of ours with a session.
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
     requestcycle.register(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -33,6 +33,13 @@ class AuditAction(StrEnum):
     EXPORT_REPORT = "export_report"
     EXPORT_JOB_LIST = "export_job_list"
     RETENTION_RUN = "retention_run"
+    # Partner institutions' API keys: issued and revoked by an administrator; each use of a
+    # key (a request sent, or refused) and each try with a revoked key.
+    API_KEY_ISSUED = "api_key_issued"
+    API_KEY_REVOKED = "api_key_revoked"
+    API_REQUEST_SENT = "api_request_sent"
+    API_REQUEST_REFUSED = "api_request_refused"
+    API_KEY_REFUSED = "api_key_refused"
 
 
 def record(

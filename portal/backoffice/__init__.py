@@ -97,6 +97,7 @@ def private(response):
 
 from . import (  # noqa: E402,F401
     accounts,
+    apikeys,
     auth,
     custody,
     indicators,

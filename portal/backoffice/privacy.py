@@ -54,6 +54,11 @@ ACTION_LABELS = {
     AuditAction.EXPORT_REPORT: _l("Exported a report (totals only)"),
     AuditAction.EXPORT_JOB_LIST: _l("Exported the list of completed jobs (without personal data)"),
     AuditAction.RETENTION_RUN: _l("Retention run: old closed requests anonymised"),
+    AuditAction.API_KEY_ISSUED: _l("Issued an API key to a partner institution"),
+    AuditAction.API_KEY_REVOKED: _l("Revoked a partner institution's API key"),
+    AuditAction.API_REQUEST_SENT: _l("A partner institution sent a request through the API"),
+    AuditAction.API_REQUEST_REFUSED: _l("A partner institution's request was refused by the API"),
+    AuditAction.API_KEY_REFUSED: _l("A revoked API key was used"),
 }
 
 

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     RECORD_FEEDBACK = "record_feedback"
     MANAGE_REPLIES = "manage_replies"
+    MANAGE_API_KEYS = "manage_api_keys"
 
 
 _INSTRUCTOR = {
@@ -71,6 +72,8 @@ _ADMIN = _STAFF | {
     Permission.VIEW_AUDIT,
     # The texts staff start from when they write to residents.
     Permission.MANAGE_REPLIES,
+    # Partner institutions' keys to send requests through the API.
+    Permission.MANAGE_API_KEYS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

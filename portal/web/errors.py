@@ -11,7 +11,9 @@ from ..securitylog import log_event
 
 FALLBACK = "Przepraszamy, wystąpił błąd po naszej stronie. Spróbuj ponownie za chwilę."
 
-PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+PAGES = {400, 403, 404, 405, 413, 415, 429, 500, 503}
+# The Open311 API answers its errors itself, as its clients read them.
+API_PREFIX = "/api/open311/"
 
 
 def register(app: Flask) -> None:
@@ -32,6 +34,11 @@ def _csrf_error(error: CSRFError):
 
 def _http_error(error: HTTPException):
     code = error.code or 500
+    if _is_api_path():
+        # A path under the API that no route matched: answered in the API's own shape.
+        from ..api.errors import http_error
+
+        return http_error(error)
     if code == 429 and request.endpoint == "public.new_request":
         from ..public.views import rate_limited_form
 
@@ -47,6 +54,10 @@ def _http_error(error: HTTPException):
     if code not in PAGES:
         return error
     return render_template(f"errors/{code}.html"), code
+
+
+def _is_api_path() -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def _unexpected_error(error: Exception):

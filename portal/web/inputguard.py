@@ -22,13 +22,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
 
@@ -66,7 +66,7 @@ def register(app: Flask) -> None:
 
 
 def refuse_non_form_body():
-    """before_request: a body the forms cannot read gets 415 with a page in Polish."""
+    """before_request: a body the forms cannot read gets 415 (a page in Polish)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     if request.mimetype in FORM_TYPES:
@@ -76,7 +76,9 @@ def refuse_non_form_body():
     )
     if not has_body and not request.mimetype:
         return None
-    return render_template("errors/415.html"), 415
+    # Raised, not rendered: the error handlers answer in the shape of the part of the site
+    # (a page in Polish, or the API's error list).
+    raise UnsupportedMediaType()
 
 
 def refuse_odd_path_segments():

@@ -22,7 +22,9 @@ def _snapshot(app):
 def _state_changing_urls(app):
     for rule in app.url_map.iter_rules():
         methods = rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
-        if not methods:
+        if not methods or rule.endpoint.startswith("open311."):
+            # The Open311 API is exempt by design: partners' servers hold no session with
+            # the portal and send an API key instead (tests/web/test_open311.py).
             continue
         values = {}
         for name in rule.arguments:
