@@ -30,6 +30,14 @@ def group_for(code: str = "tailoring") -> WorkshopGroup:
     ).first()
 
 
+# Answers to the demo services' required questions, as a resident gives them.
+ANSWERS = {
+    "tailoring": {"garment": "spodnie", "alteration": "shorten"},
+    "upholstery": {"item": "krzesło", "can_bring": "yes"},
+    "renovation": {"room": "kuchnia"},
+}
+
+
 def make_request(
     *,
     code: str = "tailoring",
@@ -47,6 +55,7 @@ def make_request(
         phone=phone,
         address=fields.pop("address", "ul. Ozimska 10/2, Opole"),
         is_senior=fields.pop("is_senior", True),
+        answers=fields.pop("answers", ANSWERS.get(code, {})),
         **fields,
     )
     request = services.submit_request(data, Actor.resident(), upload_folder=upload_folder).request

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..domain import languages
 from ..domain.lifecycle import Role
 from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
@@ -26,11 +27,13 @@ from ..labels import (
     AS_AGREED_LABELS,
     CONTACT_LABELS,
     FEEDBACK_CHANNEL_LABELS,
+    LANGUAGE_NAMES,
     PARTICIPATION_END_LABELS,
 )
 from ..models import Channel, FeedbackChannel, NotificationPreference
 from ..web.forms import BaseForm
 from ..web.inputguard import bounded_date, bounded_int
+from ..web.questionfields import QuestionsMixin
 
 
 def _phone_check(form, field) -> None:
@@ -192,7 +195,15 @@ class EditRequestForm(RequestDataForm, VersionedForm):
     pass
 
 
-class IntakeForm(RequestDataForm):
+class IntakeForm(QuestionsMixin, RequestDataForm):
+    language = SelectField(
+        _l("The resident's language (for e-mails and text messages)"),
+        choices=[(code, LANGUAGE_NAMES[code]) for code in languages.LANGUAGES],
+        default=languages.DEFAULT,
+    )
+    sms_updates = BooleanField(
+        _l("Wants text messages about this request, and agreed to get them on this number")
+    )
     channel = RadioField(
         _l("How did the request come in?"),
         choices=[
@@ -215,6 +226,11 @@ class IntakeForm(RequestDataForm):
     submission_key = HiddenField()
     # Asked only when the caller already has an open request: is this really a new one?
     confirm_new = BooleanField(_l("I checked: this is a new matter, save it as a new request"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        category = self.categories.get(self.category_id.data)
+        return self.check_answers(category, required=False) and valid
 
     def validate_institution_name(self, field) -> None:
         if self.channel.data == Channel.INSTITUTION and not (field.data or "").strip():

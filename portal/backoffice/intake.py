@@ -9,7 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import queries, services
+from .. import queries, services, sms
 from ..domain import lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError
@@ -44,7 +44,7 @@ def _unconfirmed_repeat(form: IntakeForm, same: list) -> bool:
 @require_permission(Permission.INTAKE)
 def same_person():
     """The caller's other requests, shown while staff type the number (htmx)."""
-    form = IntakeForm(queries.active_categories(), formdata=None)
+    form = IntakeForm.for_services(queries.active_categories(), formdata=None)
     return render_template(
         "backoffice/intake/_same_person.html",
         form=form,
@@ -55,7 +55,9 @@ def same_person():
 @bp.route("/zapisz-zgloszenie", methods=["GET", "POST"])
 @require_permission(Permission.INTAKE)
 def intake():
-    form = IntakeForm(queries.active_categories())
+    form = IntakeForm.for_services(queries.active_categories())
+    if not sms.is_configured():
+        del form.sms_updates
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(24)
     same = _same_person(form.phone.data, form.email.data) if form.is_submitted() else []
@@ -77,6 +79,9 @@ def intake():
             institution_name=form.institution_name.data,
             institution_contact=form.institution_contact.data,
             submission_key=form.submission_key.data[:64],
+            language=form.language.data,
+            sms_updates=bool(form.sms_updates.data) if "sms_updates" in form else False,
+            answers=form.raw_answers(form.categories.get(form.category_id.data)),
         )
         try:
             submission = services.submit_request(

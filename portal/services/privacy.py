@@ -156,7 +156,14 @@ def _request_record(request: ServiceRequest, upload_folder: str) -> dict:
         "email_updates": request.email_updates,
         "address": request.address,
         "contact_time": request.contact_time,
+        "sms_updates": request.sms_updates,
+        "sms_consent_at": _when(request.sms_consent_at),
+        "language": request.language,
         "description": request.description,
+        "answers": [
+            {"question": answer["question"], "answer": answer["answer"]}
+            for answer in request.answers or []
+        ],
         "is_senior": request.is_senior,
         "receives_assistance": request.receives_assistance,
         "institution_name": request.institution_name,

@@ -197,8 +197,13 @@ def _forget_person(request: ServiceRequest) -> None:
     request.phone_digits = ""
     request.email = None
     request.email_updates = False
+    request.sms_updates = False
+    request.sms_consent_at = None
     request.address = None
     request.contact_time = None
+    # The answers to the service's questions may say something of the person (a room, an
+    # item) in their own words: they go with the description.
+    request.answers = None
     request.description = ERASED
     request.work_done = ERASED if request.work_done else None
     request.not_done_reason = ERASED if request.not_done_reason else None

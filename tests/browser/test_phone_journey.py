@@ -24,6 +24,8 @@ SECONDS_PER_SCREEN = 1.5
 
 # What a first-time resident types for a tailoring job, and nothing more.
 ANSWERS = {
+    # The first service's own questions: what the garment is, and (a tap) what it needs.
+    "input[id$='_garment']": "spodnie",
     "#description": "Skrócić spodnie o 5 cm",
     "#name": "Anna Kowalska",
     "#phone": "600123456",
@@ -77,7 +79,7 @@ def test_a_first_time_tailoring_request_takes_under_three_minutes_on_a_phone(pag
         page.locator(selector).click()
         page.locator(selector).press_sequentially(text)
         taps += 1
-    for selector in ("#is_senior", "#consent"):
+    for selector in ("input[id$='_alteration-0']", "#is_senior", "#consent"):
         page.locator(selector).check()
         taps += 1
     characters = sum(len(text) for text in ANSWERS.values())
@@ -116,6 +118,7 @@ def test_the_request_goes_through_and_is_followed_with_javascript_off(browser, l
         expect(page.locator(".radio__details").first).to_have_attribute("open", "")
         for selector, text in ANSWERS.items():
             page.locator(selector).fill(text)
+        page.locator("input[id$='_alteration-0']").check()
         page.locator("#is_senior").check()
         page.locator("#consent").check()
         with page.expect_navigation():

@@ -329,6 +329,9 @@ def _submit(site, session, name="Janina Testowa", email=""):
         "is_senior": "y",
         "consent": "y",
         "website": "",
+        # The first service (tailoring) asks what the garment is and what it needs.
+        f"q{category}_garment": "spodnie",
+        f"q{category}_alteration": "shorten",
     }
     return session.post(
         form_url,

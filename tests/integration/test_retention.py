@@ -93,6 +93,7 @@ class World:
             institution_contact=f"{marker}-kontakt" if institution else None,
             submission_key=f"{marker}-klucz",
             photos=[_photo() for _ in range(photos)],
+            answers={"garment": f"{marker}-odpowiedz", "alteration": "mend", "room": "kuchnia"},
         )
         request = services.submit_request(
             data, Actor.resident(), upload_folder=self.upload_folder

@@ -29,6 +29,22 @@ def category_id(client, code: str) -> int:
         ).one()
 
 
+def question_answers(client) -> dict:
+    """The form's fields answering the demo services' required questions, for every service
+    (only the chosen service's are read)."""
+    from portal.models import ServiceCategory
+    from tests.factories import ANSWERS
+
+    with client.application.app_context():
+        ids = dict(db.session.execute(select(ServiceCategory.code, ServiceCategory.id)).all())
+    return {
+        f"q{ids[code]}_{question}": value
+        for code, given in ANSWERS.items()
+        if code in ids
+        for question, value in given.items()
+    }
+
+
 def valid_answers(client, **changes) -> dict:
     page = client.get("/zglos").data
     answers = {
@@ -44,6 +60,7 @@ def valid_answers(client, **changes) -> dict:
         "is_senior": "y",
         "consent": "y",
         "website": "",
+        **question_answers(client),
     }
     answers.update(changes)
     return {key: value for key, value in answers.items() if value is not None}
