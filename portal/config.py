@@ -2,6 +2,8 @@
 
 import os
 
+from .domain import languages
+
 
 def _env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -33,7 +35,7 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "pl"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Warsaw")
-    LANGUAGES = ["pl", "en"]
+    LANGUAGES = list(languages.LANGUAGES)
     # The language of the msgids: it needs no compiled catalogue.
     SOURCE_LANGUAGE = "en"
     BABEL_TRANSLATION_DIRECTORIES = "translations"
@@ -88,6 +90,9 @@ class Config:
     PRIVATE_LINK_IP_RATE_LIMIT = os.environ.get(
         "PRIVATE_LINK_IP_RATE_LIMIT", "20 per hour;50 per day"
     )
+    # The Open311 API: every route per client address, and sending requests per partner key.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60 per minute;1000 per hour")
+    API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "100 per hour")
     # How long a worker keeps the request form's waiting estimates before counting again.
     WAITING_ESTIMATE_SECONDS = int(os.environ.get("WAITING_ESTIMATE_SECONDS", 300))
 
@@ -108,6 +113,22 @@ class Config:
     OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
     OUTBOX_POLL_SECONDS = int(os.environ.get("OUTBOX_POLL_SECONDS", 10))
 
+    # Text messages to residents who ask for them: "smsapi" (SMSAPI.pl) or "json" (any
+    # HTTP gateway taking JSON). Unset, no text is queued and none is offered.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "").strip().lower() or None
+    # The gateway's address (SMSAPI: https://api.smsapi.pl when unset), its API token, and
+    # the sender name residents see (registered with the gateway).
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "").strip()
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "").strip()
+    SMS_SENDER = os.environ.get("SMS_SENDER", "").strip()
+    # Złoty per segment, for the cost of a text when the gateway does not report it.
+    SMS_PRICE_PER_SEGMENT = os.environ.get("SMS_PRICE_PER_SEGMENT", "0")
+    # When texts may go out, in PORTAL_TIMEZONE; a text due outside waits for the morning.
+    SMS_WINDOW = os.environ.get("SMS_WINDOW", "08:00-20:00")
+    # Seconds to connect to the gateway, and to wait for its answer.
+    SMS_CONNECT_TIMEOUT = float(os.environ.get("SMS_CONNECT_TIMEOUT", 5))
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", 10))
+
     # Where the private links in letters and on the phone point to.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # The club's phone on the "temporarily unavailable" page, until a page has loaded the
@@ -127,6 +148,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = True
     MAIL_SUPPRESS_SEND = True
+    # No text ever leaves a test unless the test points the app at a gateway of its own.
+    SMS_GATEWAY = None
     SERVER_NAME = None
     # Cheap hashing keeps the suite fast; a test checks the real default separately.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -13,9 +13,12 @@ import os
 from decimal import Decimal
 
 from flask import g, has_app_context
-from flask_babel import format_decimal, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
+from .domain import languages
 from .domain.errors import N_  # noqa: F401  (the one marker, shared with the domain)
 
 
@@ -68,3 +71,31 @@ def missing_catalogues(root_path: str, config) -> list[str]:
 def format_hours(hours: Decimal | float | int) -> str:
     """Write a number of hours as the locale does, e.g. 1,5 or 12 (never 1.50 or 1E+1)."""
     return format_decimal(hours, "#,##0.##")
+
+
+def current_language() -> str:
+    """The language of this request's pages (the locale Flask-Babel chose)."""
+    return str(get_locale() or languages.DEFAULT)
+
+
+def setting_text(record, key: str, language: str | None = None) -> tuple[str, str]:
+    """A text of the institution's settings (of the institution, a service or a group) in
+    the language of the page, or another; with the language it is really in."""
+    polish = getattr(record, key, "") or ""
+    return languages.text(
+        getattr(record, "texts", None), key, polish, language or current_language()
+    )
+
+
+@pass_eval_context
+def local_text(eval_ctx, record, key: str, marked: bool = True):
+    """The `local` template filter: a setting's text in the page's language; a text that
+    has no translation is shown in Polish, marked lang="pl" so that a screen reader reads
+    it with Polish pronunciation (WCAG 3.1.2). Not marked where no markup can go (a title)."""
+    if record is None:
+        return ""
+    language = current_language()
+    text, lang = setting_text(record, key, language)
+    if lang == language or not text or not marked or not eval_ctx.autoescape:
+        return text
+    return Markup('<span lang="{}">{}</span>').format(lang, text)

@@ -10,6 +10,7 @@ from flask_babel import format_date, ngettext
 from .domain.lifecycle import Role, Status
 from .domain.replies import Situation
 from .i18n import lazy_gettext as _l
+from .i18n import setting_text
 from .models import (
     AfterProgramme,
     AsAgreed,
@@ -165,9 +166,9 @@ def status_box(
     box = StatusBox(label=str(resident_status_label(status, outcome)), next_step="")
     where = []
     if workshop is not None:
-        where.append((str(_l("Address")), workshop.location))
+        where.append((str(_l("Address")), setting_text(workshop, "location")[0]))
         if workshop.opening_hours:
-            where.append((str(_l("Hours")), workshop.opening_hours))
+            where.append((str(_l("Hours")), setting_text(workshop, "opening_hours")[0]))
     when = []
     if scheduled_for is not None:
         when.append((str(_l("Date")), format_date(scheduled_for, "EEEE, d MMMM y")))
@@ -312,6 +313,7 @@ CONSENT_LABELS = {
     ConsentMethod.ONLINE: _l("given in the online form"),
     ConsentMethod.ORAL: _l("given orally"),
     ConsentMethod.WRITTEN: _l("given in writing"),
+    ConsentMethod.PARTNER: _l("taken by the partner institution that sent the request"),
 }
 
 FIELD_LABELS = {
@@ -429,4 +431,11 @@ SITUATION_OF_MOVE = {
     Status.DECLINED: Situation.DECLINED,
     Status.SCHEDULED: Situation.SCHEDULED,
     Status.READY: Situation.READY,
+}
+
+# The languages a resident may read the portal in, as the back office names them.
+LANGUAGE_NAMES = {
+    "pl": _l("Polish"),
+    "uk": _l("Ukrainian"),
+    "en": _l("English"),
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Date, func, select
 
-from .domain import indicators, replies
+from .domain import indicators, languages, questions, replies
 from .domain.replies import Situation
 from .extensions import db
 from .models import (
@@ -34,7 +34,12 @@ def load_institution(path: Path | str) -> Institution:
         data = tomllib.load(handle)
 
     institution = db.session.scalars(select(Institution)).first() or Institution()
+    institution.texts = languages.texts_of(
+        data["institution"], languages.INSTITUTION_TEXTS, "institution"
+    )
     for key, value in data["institution"].items():
+        if key in languages.LANGUAGES:
+            continue
         if key in _MOVED_SETTINGS:
             raise ValueError(_MOVED_SETTINGS[key])
         if not hasattr(Institution, key):
@@ -45,7 +50,11 @@ def load_institution(path: Path | str) -> Institution:
     categories = {c.code: c for c in db.session.scalars(select(ServiceCategory))}
     for position, entry in enumerate(data.get("categories", [])):
         category = categories.get(entry["code"]) or ServiceCategory(code=entry["code"])
+        category.texts = languages.texts_of(entry, languages.CATEGORY_TEXTS, "categories")
+        category.questions = questions.parse(entry.get("questions"), languages.LANGUAGES) or None
         for key, value in entry.items():
+            if key in languages.LANGUAGES or key == "questions":
+                continue
             setattr(category, key, value)
         category.position = position
         categories[category.code] = category
@@ -57,6 +66,7 @@ def load_institution(path: Path | str) -> Institution:
         group.category = categories[entry["category"]]
         group.location = entry.get("location", "")
         group.opening_hours = entry.get("opening_hours", "")
+        group.texts = languages.texts_of(entry, languages.GROUP_TEXTS, "groups")
         db.session.add(group)
 
     # Past totals are entered once: loading the file again must not count them twice,

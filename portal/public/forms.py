@@ -12,6 +12,7 @@ from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
 from ..labels import AS_AGREED_LABELS, CONTACT_LABELS
 from ..web.forms import BaseForm
+from ..web.questionfields import QuestionsMixin
 
 
 def _phone_check(form, field) -> None:
@@ -26,7 +27,7 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class RequestForm(BaseForm):
+class RequestForm(QuestionsMixin, BaseForm):
     category_id = RadioField(
         _l("What do you need help with? (required)"),
         coerce=int,
@@ -75,6 +76,8 @@ class RequestForm(BaseForm):
     # Ticked on the blank form: an address given means "write to me" unless the person
     # unticks it; without an address the tick means nothing (the service ignores it).
     email_updates = BooleanField(_l("Write to me about this request by e-mail"), default=True)
+    # Offered only where a text-message gateway is configured (the view removes it otherwise).
+    sms_updates = BooleanField(_l("Send me text messages (SMS) about this request"))
     address = StringField(
         _l("Address (only for renovation at home)"),
         validators=[Length(max=300, message=_l("The address is too long (up to 300 characters)."))],
@@ -104,6 +107,10 @@ class RequestForm(BaseForm):
 
     def selected_category(self):
         return self.categories.get(self.category_id.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self.check_answers(self.selected_category()) and valid
 
     def validate_address(self, field) -> None:
         category = self.selected_category()

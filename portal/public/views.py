@@ -6,13 +6,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .. import queries, services
-from ..domain import lifecycle
+from .. import queries, services, sms
+from ..domain import languages, lifecycle
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.waiting import TOLD
 from ..extensions import limiter
-from ..i18n import N_
+from ..i18n import N_, current_language
 from ..labels import request_status_box, waiting_sentence
 from ..references import parse_reference
 from ..reports.impact import impact_line
@@ -20,6 +20,7 @@ from ..services import feedback, notifications
 from ..web import pagecache
 from ..web.formerrors import show_error
 from ..web.photouploads import clean_uploads
+from ..web.requestcycle import LANGUAGE_COOKIE, speak_residents_language
 from . import bp
 from .forms import (
     AnswerForm,
@@ -118,7 +119,7 @@ def _blank_form_page(categories) -> str:
     waiting = _waiting_sentences(categories)
 
     def render() -> str:
-        form = RequestForm(categories, submission_key=pagecache.placeholder("submission_key"))
+        form = _request_form(categories, submission_key=pagecache.placeholder("submission_key"))
         if chosen is not None:
             form.category_id.data = chosen.id
         return render_template("public/new_request.html", form=form, waiting=waiting)
@@ -137,7 +138,7 @@ def new_request():
     categories = queries.active_categories()
     if request.method == "GET":
         return _blank_form_page(categories)
-    form = RequestForm(categories)
+    form = _request_form(categories)
     if form.is_submitted() and form.website.data:
         form.website.data = ""
         flash(_("The form could not be sent. Please try again, or call us."), "error")
@@ -165,6 +166,14 @@ def new_request():
     )
 
 
+def _request_form(categories, **kwargs) -> RequestForm:
+    """The request form with each service's questions; text messages only if they are sent."""
+    form = RequestForm.for_services(categories, **kwargs)
+    if not sms.is_configured():
+        del form.sms_updates
+    return form
+
+
 def _request_data(form: RequestForm, cleaned) -> services.RequestData:
     return services.RequestData(
         category_id=form.category_id.data,
@@ -179,6 +188,9 @@ def _request_data(form: RequestForm, cleaned) -> services.RequestData:
         receives_assistance=form.receives_assistance.data,
         submission_key=form.submission_key.data,
         photos=cleaned,
+        language=current_language(),
+        sms_updates=bool(form.sms_updates.data) if "sms_updates" in form else False,
+        answers=form.raw_answers(form.selected_category()),
     )
 
 
@@ -186,6 +198,7 @@ def _request_or_404(token: str):
     service_request = queries.request_by_token(token)
     if service_request is None:
         abort(404)
+    speak_residents_language(service_request.language)
     return service_request
 
 
@@ -432,3 +445,28 @@ def rate_limited_form():
     return render_template(
         "public/new_request.html", form=form, waiting=_waiting_sentences(categories)
     ), 429
+
+
+@bp.get("/jezyk/<code>")
+def language(code: str):
+    """Switch the language of the public pages: a plain link, remembered in a cookie."""
+    chosen = languages.known(code)
+    if chosen is None:
+        abort(404)
+    response = redirect(_local_path(request.args.get("next")), 303)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _local_path(target: str | None) -> str:
+    """Where a switch of language returns to: a path of this site, else the home page."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("public.home")
+    return target

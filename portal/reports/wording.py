@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import format_date, gettext, ngettext
 
 from ..domain.period import Period, PeriodKind
+from ..i18n import current_language, setting_text
 from ..models import RequesterKind, ServiceCategory
 from ..queries.figures import (
     PersonsServed,
@@ -41,9 +42,10 @@ def plural_form(number: int, forms: str) -> str | None:
 
 def count_phrase(number: int, category: ServiceCategory) -> str:
     """Say "686 usług krawieckich" from the category's forms, or fall back to its name."""
-    form = plural_form(number, category.report_forms)
+    # The forms are Polish; in another language the service's own name is said instead.
+    form = plural_form(number, category.report_forms) if current_language() == "pl" else None
     if form is None:
-        return gettext("%(name)s: %(num)s", name=category.name, num=number)
+        return gettext("%(name)s: %(num)s", name=setting_text(category, "name")[0], num=number)
     return f"{number} {form}"
 
 

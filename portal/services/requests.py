@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import photos, references
-from ..domain import lifecycle, replies, visits
+from ..domain import languages, lifecycle, questions, replies, visits
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, StaleEdit
 from ..domain.lifecycle import Requirement, Role, Status
@@ -63,6 +63,14 @@ class RequestData:
     institution_contact: str | None = None
     submission_key: str | None = None
     photos: list[photos.CleanPhoto] = field(default_factory=list)
+    # The language the resident reads (their messages and status page speak it).
+    language: str = languages.DEFAULT
+    # Text messages at the moments that matter, which the resident agreed to.
+    sms_updates: bool = False
+    # What was given for the service's own questions, by the question's code.
+    answers: dict[str, str] = field(default_factory=dict)
+    # The partner institution's API key the request came through, if it did.
+    api_key_id: int | None = None
 
 
 @dataclass
@@ -94,6 +102,18 @@ def submit_request(
         raise DomainError(N_("Enter a phone number we can call."), field="phone")
     if data.channel == Channel.INSTITUTION and not (data.institution_name or "").strip():
         raise DomainError(N_("Give the name of the institution."), field="institution_name")
+    # Staff taking a request may leave a question open (what the resident did not know on
+    # the phone is asked later); residents online and partners answer the required ones.
+    answers, refused = questions.answers(
+        category.questions, data.answers, required=actor.user is None
+    )
+    if refused:
+        code, refusal = next(iter(refused.items()))
+        raise DomainError(
+            refusal.message,
+            field=f"q{category.id}_{code}",
+            params={"num": refusal.num} if refusal.num is not None else None,
+        )
 
     institution = db.session.scalars(select(Institution)).first()
     prefix = institution.reference_prefix if institution else "ZG"
@@ -116,6 +136,11 @@ def submit_request(
             phone_digits=digits,
             email=(data.email or "").strip() or None,
             email_updates=bool(data.email and data.email_updates),
+            sms_updates=data.sms_updates,
+            sms_consent_at=now if data.sms_updates else None,
+            language=languages.known(data.language) or languages.DEFAULT,
+            answers=answers or None,
+            api_key_id=data.api_key_id,
             address=(data.address or "").strip() or None,
             contact_time=(data.contact_time or "").strip() or None,
             is_senior=data.is_senior,

@@ -10,6 +10,7 @@ A page with a message waiting to be shown (a flash) is always rendered afresh.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -30,19 +31,20 @@ _remembered: dict[str, tuple[float, object]] = {}
 
 def settings_version(institution, categories: Sequence) -> tuple:
     """A fingerprint of every value the cached pages can show."""
-    columns = institution.__table__.columns if institution is not None else ()
     return (
-        tuple(getattr(institution, column.key) for column in columns),
+        _row(institution) if institution is not None else (),
         tuple(
-            (
-                tuple(getattr(category, column.key) for column in category.__table__.columns),
-                tuple(
-                    tuple(getattr(group, column.key) for column in group.__table__.columns)
-                    for group in category.groups
-                ),
-            )
+            (_row(category), tuple(_row(group) for group in category.groups))
             for category in categories
         ),
+    )
+
+
+def _row(record) -> tuple:
+    """A row's values, the JSON ones (texts in other languages, questions) written out."""
+    return tuple(
+        json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+        for value in (getattr(record, column.key) for column in record.__table__.columns)
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
-from flask_babel import format_date, format_datetime
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
+from flask_babel import format_date, format_datetime, refresh
 
 from .. import labels, queries
-from ..domain import lifecycle
+from ..domain import languages, lifecycle
 from ..domain.lifecycle import Status
-from ..i18n import catalogue, format_hours
+from ..i18n import catalogue, current_language, format_hours, local_text
 from ..services.requests import EDITABLE_FIELDS
 from . import permissions, transport
 
@@ -28,8 +30,32 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# The language a visitor chose with the switcher, remembered without an account.
+LANGUAGE_COOKIE = "jezyk"
+# Parts of the portal that speak Polish only: the staff's back office and the API.
+POLISH_ONLY = {"backoffice", "api"}
+
+
 def select_locale() -> str:
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The language of this request's pages: Polish for staff; for residents the one they
+    chose, else the one their request was sent in (g.resident_language, set by the pages of
+    a request), else the browser's preference among those the portal speaks, else Polish."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context() or request.blueprint in POLISH_ONLY:
+        return default
+    return (
+        languages.known(request.cookies.get(LANGUAGE_COOKIE))
+        or languages.known(g.get("resident_language"))
+        or request.accept_languages.best_match(languages.LANGUAGES)
+        or default
+    )
+
+
+def speak_residents_language(language: str) -> None:
+    """Show this request's pages in the language a resident's request was sent in (unless
+    the visitor chose another): called by the views of a request before they render."""
+    g.resident_language = language
+    refresh()
 
 
 def register(app: Flask) -> None:
@@ -45,6 +71,7 @@ def register(app: Flask) -> None:
         lifecycle=lifecycle,
         can_open=permissions.can_open,
     )
+    app.jinja_env.filters["local"] = local_text
     app.after_request(_security_headers)
     app.before_request(_require_institution)
     _translate_templates_from_one_lookup(app)
@@ -87,7 +114,35 @@ def _template_context() -> dict:
         "status_order": list(Status),
         "editable_fields": EDITABLE_FIELDS,
         "htmx_js": "vendor/htmx-2.0.11.min.js",
+        "page_language": current_language() if has_request_context() else "pl",
+        # Each language named in Polish, for the back office.
+        "language_names": labels.LANGUAGE_NAMES,
+        "language_autonyms": languages.AUTONYMS,
+        "language_links": _language_links(),
     }
+
+
+# The query arguments a page's address keeps when its language is switched (the service
+# chosen on the form); others are dropped, as cached pages are shared between visitors.
+_KEPT_ARGUMENTS = ("rodzaj",)
+
+
+def _language_links() -> list[dict]:
+    """The switcher's links, each language named in itself; none in the back office."""
+    if not has_request_context() or request.blueprint in POLISH_ONLY:
+        return []
+    kept = {name: request.args[name] for name in _KEPT_ARGUMENTS if request.args.get(name)}
+    here = request.path + ("?" + urlencode(kept) if kept else "")
+    current = current_language()
+    return [
+        {
+            "code": code,
+            "name": languages.AUTONYMS[code],
+            "current": code == current,
+            "url": url_for("public.language", code=code, next=here),
+        }
+        for code in languages.LANGUAGES
+    ]
 
 
 def _require_institution():

@@ -170,6 +170,7 @@ class LiveServer:
                 "phone": "600 123 456",
                 "contact_time": "rano",
                 "is_senior": True,
+                "answers": {"garment": "spodnie", "alteration": "shorten"},
             }
             answers.update(changes)
             submission = services.submit_request(

@@ -299,6 +299,11 @@ def test_resident_sends_follows_and_cancels_a_request_with_the_keyboard_only(pag
     page.keyboard.press("Space")
     expect(page.locator("#category_id-0")).to_be_checked()
 
+    # The service's own questions open under it: what the garment is, and what it needs.
+    tab_to(page, "input[id$='_garment']")
+    page.keyboard.type("spodnie")
+    tab_to(page, "input[id$='_alteration-0']")
+    page.keyboard.press("Space")
     tab_to(page, "#description")
     page.keyboard.type("Proszę skrócić spodnie o 5 cm i wymienić zamek.")
     tab_to(page, "#name")

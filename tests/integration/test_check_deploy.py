@@ -134,13 +134,13 @@ def test_a_missing_compiled_catalogue_stops_production_and_fails_the_check(tmp_p
     (tmp_path / "pl" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
     no_catalogue = {"BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)}
 
-    with pytest.raises(RuntimeError, match="catalogue of pl is missing"):
+    with pytest.raises(RuntimeError, match="catalogue of pl, uk is missing"):
         create_app(ProductionConfig, {**GOOD, **no_catalogue})
     app = create_app(DevelopmentConfig, {**GOOD, **no_catalogue})
     result = app.test_cli_runner().invoke(args=["check-deploy"])
 
     assert result.exit_code != 0
-    assert "ERROR: LANGUAGES the compiled catalogue of pl is missing" in result.output
+    assert "ERROR: LANGUAGES the compiled catalogue of pl, uk is missing" in result.output
 
 
 def test_the_built_catalogue_is_found_where_flask_babel_looks():

@@ -4,6 +4,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
 from portal.models import (
@@ -14,6 +15,7 @@ from portal.models import (
     Project,
     ReplyTemplate,
 )
+from portal.services import apikeys
 from tests import factories
 
 from .helpers import csrf_from
@@ -98,6 +100,9 @@ EXPECTED = {
     "backoffice.end_account_sessions": {"admin"},
     "backoffice.reset_two_factor": {"admin"},
     "backoffice.security_settings": {"admin"},
+    # Partner institutions' API keys: issued and revoked by administrators only.
+    "backoffice.api_keys": {"admin"},
+    "backoffice.revoke_api_key": {"admin"},
     # The code step of a login: only after a right password; a logged-in user is sent on.
     "backoffice.two_factor_login": {"instructor", "staff", "admin"},
     "backoffice.two_factor_enrol": {"instructor", "staff", "admin"},
@@ -150,6 +155,7 @@ def world(app, upload_folder):
             "indicator_id": db.session.scalars(select(IndicatorValue.indicator_id)).first(),
             "value_id": db.session.scalars(select(IndicatorValue.id)).first(),
             "message_id": _parked_message(request),
+            "key_id": apikeys.issue_key("Dzienny Dom Pomocy", "", Actor(Role.ADMIN)).key.id,
         }
 
 

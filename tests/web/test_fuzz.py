@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from portal.domain.actor import Actor
 from portal.domain.lifecycle import Role, Status
 from portal.extensions import db
 from portal.models import (
@@ -32,6 +33,7 @@ from portal.models import (
     RequestEvent,
     WorkEntry,
 )
+from portal.services import apikeys
 from tests import factories
 
 from .helpers import csrf_from, log_in, request_count
@@ -157,6 +159,14 @@ def world(app, upload_folder):
             "value_id": db.session.scalars(select(IndicatorValue.id)).first(),
             "message_id": 1,
             "instructor_email": instructor.email,
+            # The language switch (/jezyk/<code>): Polish, so the pages after it stay Polish.
+            "code": "pl",
+            # The Open311 API: a format, a service, a request's reference as its URL writes
+            # it, and a partner's key for the administrator's pages.
+            "fmt": "json",
+            "service_code": "tailoring",
+            "service_request_id": job.reference.replace("/", "-"),
+            "key_id": apikeys.issue_key("Dzienny Dom Pomocy", "", Actor(Role.ADMIN)).key.id,
         }
 
 
