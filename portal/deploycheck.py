@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from . import sms
 from .i18n import missing_catalogues
 
 WEAK_SECRETS = {"dev-only-not-secret", "test-secret-key", "secret", "changeme", "change-me", "dev"}
@@ -49,6 +50,18 @@ def check(config, root_path: str | None = None) -> list[Finding]:
                 "SECRET_KEY", "is weak (a known value or shorter than 32 characters)", _SECRET_FIX
             )
         )
+
+    if config.get("SMS_GATEWAY"):
+        problem = sms.configuration_problem(config)
+        if problem:
+            add(
+                Finding(
+                    "SMS_GATEWAY",
+                    f"is set, but no text message could be sent: {problem}",
+                    "Complete the SMS_* settings (README: Text messages), or leave SMS_GATEWAY "
+                    "empty so that residents are not offered text messages.",
+                )
+            )
 
     if config.get("DEBUG"):
         add(

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..web.inputguard import forget_lost_transaction
 from . import bp
 from .formats import render
 
@@ -74,11 +75,7 @@ def http_error(error: HTTPException):
 @bp.errorhandler(PoolTimeoutError)
 def database_unavailable(error: Exception):
     """The database is away: 503 with Retry-After, nothing saved."""
-    current_app.logger.error("The database is unavailable on %s: %s", request.path, error)
-    try:
-        db.session.rollback()
-    except Exception:  # the connection is gone; the session is discarded at teardown
-        current_app.logger.debug("Rollback after a lost connection failed", exc_info=True)
+    forget_lost_transaction(error)
     return error_response(
         requested_format(),
         503,

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import segno
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import queries, services
 from ..domain.actor import Actor
@@ -69,14 +71,18 @@ def receipt(request_id: int):
         if base
         else url_for("public.status", token=service_request.access_token, _external=True)
     )
-    return render_template(
-        "backoffice/custody/receipt.html",
-        job=service_request,
-        held=service_request.custody,
-        workshop=workshop_of(service_request.category, service_request.group),
-        status_url=status_url,
-        qr_code=segno.make(status_url, error="m").svg_data_uri(scale=4, border=2),
-    )
+    facts = {
+        "job": service_request,
+        "held": service_request.custody,
+        "workshop": workshop_of(service_request.category, service_request.group),
+        "status_url": status_url,
+        "qr_code": segno.make(status_url, error="m").svg_data_uri(scale=4, border=2),
+    }
+    # The receipt is the resident's, in their request's language; the page around it, the
+    # staff's, in Polish.
+    with force_locale(service_request.language):
+        receipt_html = Markup(render_template("backoffice/custody/_receipt.html", **facts))
+    return render_template("backoffice/custody/receipt.html", receipt=receipt_html, **facts)
 
 
 @bp.get("/do-odbioru")

@@ -31,6 +31,7 @@ from ..labels import (
     PARTICIPATION_END_LABELS,
 )
 from ..models import Channel, FeedbackChannel, NotificationPreference
+from ..sms.numbers import mobile_number
 from ..web.forms import BaseForm
 from ..web.inputguard import bounded_date, bounded_int
 from ..web.questionfields import QuestionsMixin
@@ -231,6 +232,12 @@ class IntakeForm(QuestionsMixin, RequestDataForm):
         valid = super().validate(extra_validators)
         category = self.categories.get(self.category_id.data)
         return self.check_answers(category, required=False) and valid
+
+    def validate_sms_updates(self, field) -> None:
+        if field.data and self.phone.data and mobile_number(self.phone.data) is None:
+            raise ValidationError(
+                _l("Text messages go to a mobile phone only: give a mobile number, or untick.")
+            )
 
     def validate_institution_name(self, field) -> None:
         if self.channel.data == Channel.INSTITUTION and not (field.data or "").strip():

@@ -11,6 +11,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
 from ..labels import AS_AGREED_LABELS, CONTACT_LABELS
+from ..sms.numbers import mobile_number
 from ..web.forms import BaseForm
 from ..web.questionfields import QuestionsMixin
 
@@ -117,6 +118,15 @@ class RequestForm(QuestionsMixin, BaseForm):
         if category is not None and category.requires_address and not (field.data or "").strip():
             raise ValidationError(
                 _l("Give the address where the work is to be done: street, house and flat number.")
+            )
+
+    def validate_sms_updates(self, field) -> None:
+        if field.data and self.phone.data and mobile_number(self.phone.data) is None:
+            raise ValidationError(
+                _l(
+                    "Text messages go to a mobile phone only: give a mobile number, "
+                    "or untick this box."
+                )
             )
 
     def validate_receives_assistance(self, field) -> None:

@@ -126,7 +126,12 @@ def _blank_form_page(categories) -> str:
 
     return pagecache.cached_page(
         _settings_version(categories),
-        ("new_request", chosen.id if chosen else None, tuple(sorted(waiting.items()))),
+        (
+            "new_request",
+            chosen.id if chosen else None,
+            tuple(sorted(waiting.items())),
+            sms.is_configured(),
+        ),
         render,
         fresh={"submission_key": new_submission_key},
     )

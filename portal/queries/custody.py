@@ -9,22 +9,29 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ..domain.lifecycle import Status
 from ..extensions import db
-from ..models import ItemCustody, MessageKind, OutboxMessage, ServiceRequest
+from ..models import ItemCustody, MessageChannel, MessageKind, OutboxMessage, ServiceRequest
 
 
-def uncollected(ready_before: datetime, limit: int = 200) -> list[tuple[ServiceRequest, bool]]:
+def uncollected(
+    ready_before: datetime, limit: int = 200
+) -> list[tuple[ServiceRequest, bool, bool]]:
     """Items ready since before ready_before and not collected, the longest waiting first,
-    each with whether its one e-mail reminder has been queued. One query."""
-    reminded = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.request_id == ServiceRequest.id,
-            OutboxMessage.kind == MessageKind.PICKUP_REMINDER,
+    each with whether its one e-mail reminder and its one text reminder have been queued.
+    One query."""
+
+    def reminded(channel: MessageChannel):
+        return (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.request_id == ServiceRequest.id,
+                OutboxMessage.kind == MessageKind.PICKUP_REMINDER,
+                OutboxMessage.channel == channel,
+            )
+            .exists()
         )
-        .exists()
-    )
+
     rows = db.session.execute(
-        select(ServiceRequest, reminded)
+        select(ServiceRequest, reminded(MessageChannel.EMAIL), reminded(MessageChannel.SMS))
         .outerjoin(ItemCustody, ItemCustody.request_id == ServiceRequest.id)
         .options(
             contains_eager(ServiceRequest.custody),
@@ -39,4 +46,4 @@ def uncollected(ready_before: datetime, limit: int = 200) -> list[tuple[ServiceR
         .order_by(ServiceRequest.ready_at, ServiceRequest.id)
         .limit(limit)
     ).all()
-    return [(request, bool(was_reminded)) for request, was_reminded in rows]
+    return [(request, bool(by_email), bool(by_sms)) for request, by_email, by_sms in rows]

@@ -160,13 +160,18 @@ def contact_phone() -> str:
     return current_app.extensions.get(_PHONE_KEY) or current_app.config.get("CONTACT_PHONE", "")
 
 
-def database_unavailable(error: Exception):
-    """Answer 503 with a page that needs no database; say that nothing was saved."""
+def forget_lost_transaction(error: Exception) -> None:
+    """Log that the database is away and drop what the request had begun: nothing is saved."""
     current_app.logger.error("The database is unavailable on %s: %s", request.path, error)
     try:
         db.session.rollback()
     except Exception:  # the connection is gone; the session is discarded at teardown
         current_app.logger.debug("Rollback after a lost connection failed", exc_info=True)
+
+
+def database_unavailable(error: Exception):
+    """Answer 503 with a page that needs no database; say that nothing was saved."""
+    forget_lost_transaction(error)
     response = _static_page("errors/database_unavailable.html", 503, phone=contact_phone())
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -149,3 +149,12 @@ def test_the_built_catalogue_is_found_where_flask_babel_looks():
     app = create_app(ProductionConfig, GOOD)
 
     assert missing_catalogues(app.root_path, app.config) == []
+
+
+def test_a_text_message_gateway_without_its_token_fails_the_check():
+    result = _run(ProductionConfig, SMS_GATEWAY="smsapi", SMS_GATEWAY_TOKEN="")
+
+    assert result.exit_code != 0
+    assert "ERROR: SMS_GATEWAY is set, but no text message could be sent" in result.output
+    assert "SMS_GATEWAY_TOKEN" in result.output
+    assert _run(ProductionConfig, SMS_GATEWAY="smsapi", SMS_GATEWAY_TOKEN="t").exit_code == 0

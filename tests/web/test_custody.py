@@ -229,3 +229,19 @@ def test_erasing_the_person_erases_who_collected_the_item_and_its_photo(app, cli
 
         assert "Jan Wnuk" not in held.picked_up_by and held.condition == ""
         assert held.photo_id is None and held.picked_up_at is not None
+
+
+def test_the_receipt_is_in_the_residents_language_and_the_page_around_it_in_polish(
+    app, client, accounts
+):
+    accounts.login_as("instructor", groups=["tailoring"])
+    job = _job(app, name="Olena Kowal", language="uk")
+    _drop_off(client, job)
+
+    receipt = client.get(f"/backoffice/zgloszenia/{job}/pokwitowanie").get_data(as_text=True)
+    assert '<html lang="pl">' in receipt and '<article class="receipt" lang="uk">' in receipt
+    article = receipt[receipt.index("<article") : receipt.index("</article>")]
+    assert "Кравецькі послуги" in article and "понеділок–п’ятниця, 8:00–14:00" in article
+    assert "Rękaw rozpruty na szwie" in article  # what staff wrote stays as written
+    assert "Krawiectwo" not in article and "Pokwitowanie" not in article
+    assert "Wróć do zgłoszenia" in receipt  # the staff's own controls stay Polish
