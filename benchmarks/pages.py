@@ -65,7 +65,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -263,6 +263,8 @@ class Data:
     request_id: int
     category_id: int
     fill_seconds: float | None  # None: reused
+    # The form's fields answering the service's own questions, as a resident would.
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 def prepare(url: str, args) -> Data:
@@ -302,12 +304,23 @@ def prepare(url: str, args) -> Data:
     token = db.session.scalar(
         sa.select(ServiceRequest.access_token).where(ServiceRequest.id == request_id)
     )
-    category_id = db.session.scalar(
-        sa.select(ServiceCategory.id)
+    category = db.session.scalars(
+        sa.select(ServiceCategory)
         .where(ServiceCategory.active.is_(True), ServiceCategory.requires_address.is_(False))
         .order_by(ServiceCategory.position, ServiceCategory.id)
-    )
-    return Data(count, token, request_id, category_id, fill_seconds)
+    ).first()
+    answers = {
+        f"q{category.id}_{question['code']}": _an_answer(question)
+        for question in category.questions or []
+    }
+    return Data(count, token, request_id, category.id, fill_seconds, answers)
+
+
+def _an_answer(question: dict) -> str:
+    """A valid answer to one of a service's questions."""
+    if question["kind"] == "choice":
+        return question["choices"][0]["key"]
+    return {"number": "12", "yes_no": "yes"}.get(question["kind"], "spodnie")
 
 
 # --- The pages -------------------------------------------------------------------------------
@@ -359,9 +372,10 @@ def pages(data: Data) -> list[Page]:
     ]
 
 
-def submission(category_id: int) -> dict[str, str]:
+def submission(category_id: int, answers: dict[str, str]) -> dict[str, str]:
     """The request form as a resident fills it, with a fresh one-time submission key."""
     return {
+        **answers,
         "category_id": str(category_id),
         "description": "Skrócić spodnie o 5 cm",
         "name": "Anna Test",
@@ -412,7 +426,9 @@ def in_process(app, engine, data: Data, chosen: list[Page], repeats: int) -> Non
     visitor, staff = test_clients(app)
     print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for page in chosen:
-        form = (lambda: submission(data.category_id)) if page.method == "POST" else None
+        form = (
+            (lambda: submission(data.category_id, data.answers)) if page.method == "POST" else None
+        )
         client = staff if page.staff else visitor
         median, p95, queries = timed(client, page, repeats, engine, form)
         print(f"{page.label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
@@ -494,7 +510,11 @@ def over_http(app, engine, url: str, folder: Path, data: Data, chosen: list[Page
             # Templates compiled, page caches filled, connections opened in both workers.
             warm = Sample()
             run_batch(users, hit, 2 * args.clients, page.expect, warm)
-            form = (lambda: submission(data.category_id)) if page.method == "POST" else None
+            form = (
+                (lambda: submission(data.category_id, data.answers))
+                if page.method == "POST"
+                else None
+            )
             _, _, queries = timed(staff_client if page.staff else visitor, page, 1, engine, form)
             wanted = math.ceil(warm.per_second * args.page_seconds)
             hits = max(args.rounds * args.clients, min(args.hits, wanted))
@@ -560,7 +580,7 @@ def _hit(page: Page, data: Data, multipart):
     if page.method == "POST":
 
         def submit(client):
-            fields = {**submission(data.category_id), "csrf_token": client.csrf}
+            fields = {**submission(data.category_id, data.answers), "csrf_token": client.csrf}
             body, content_type = multipart(fields, files=("photos",))
             status, _, answer = client.request("POST", page.path, body, content_type)
             return status, answer

@@ -62,7 +62,10 @@ class FakeGateway:
 
     def start(self) -> FakeGateway:
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll: stopping waits for the loop to notice, and tests stop it often.
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:

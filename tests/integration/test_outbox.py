@@ -647,3 +647,33 @@ def test_the_worker_refuses_to_run_without_the_public_address(app):
     assert result.exit_code != 0
     assert "PUBLIC_BASE_URL" in result.output
     assert [row.status for row in rows(app)] == [OutboxStatus.PENDING]
+
+
+@pytest.mark.parametrize(
+    ("language", "status_label", "notice"),
+    [
+        ("uk", "Надіслано — очікує перевірки", "Маєте запитання?"),
+        ("en", "Sent – waiting to be checked", "Questions?"),
+    ],
+)
+def test_a_residents_e_mails_speak_the_language_of_their_request_and_staff_read_polish(
+    app, smtp_server, language, status_label, notice
+):
+    with app.app_context():
+        staff_address = factories.user(Role.STAFF).email
+    request_id = new_request(app, language=language)
+    with app.app_context():
+        reference = db.session.get(ServiceRequest, request_id).reference
+
+    deliver(app)
+
+    by_recipient = {rcpt[0]: message for rcpt, message in smtp_server.messages}
+    resident = by_recipient[RESIDENT]
+    text = resident.get_body(("plain",)).get_content()
+    html = resident.get_body(("html",)).get_content()
+    assert resident["Content-Language"] == language
+    assert reference in resident["Subject"] and status_label in text
+    assert notice in text and f'<html lang="{language}">' in html
+    assert "Wysłane – czeka na sprawdzenie" not in text
+    staff = by_recipient[staff_address]
+    assert staff["Content-Language"] == "pl" and "Nowe zgłoszenie" in staff["Subject"]
