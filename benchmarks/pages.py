@@ -342,6 +342,8 @@ def pages(data: Data) -> list[Page]:
         Page("home page", "/"),
         Page("request form", "/zglos"),
         Page("status page (private link)", f"/zgloszenie/{data.token}"),
+        Page("open311: requests of 90 days", "/api/open311/v2/requests.json"),
+        Page("open311: services", "/api/open311/v2/services.xml"),
         Page("queue: waiting for review", queue, staff=True),
         Page("queue: all", f"{queue}?status=all", staff=True),
         Page("queue: all, newest first", f"{queue}?status=all&sort=newest", staff=True),

@@ -27,6 +27,8 @@ def settings(database_url: str, upload_folder: str) -> dict:
         "LINK_EMAIL_RATE_LIMIT": high,
         "ANSWER_RATE_LIMIT": high,
         "PRIVATE_LINK_IP_RATE_LIMIT": high,
+        "API_RATE_LIMIT": high,
+        "API_KEY_RATE_LIMIT": high,
         # As in production: each worker keeps the form's waiting estimates a few minutes.
         "WAITING_ESTIMATE_SECONDS": 300,
     }
