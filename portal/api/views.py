@@ -319,6 +319,7 @@ def create_request(fmt: str):
         description=form.get("description", ""),
         address_string=form.get("address_string", ""),
         attributes=_attributes(),
+        idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
     )
     try:
         created = partners.submit_partner_request(

@@ -11,6 +11,8 @@ other request; the use of the key goes to the audit trail.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -33,6 +35,7 @@ EMAIL_MAX = 254
 ADDRESS_MAX = 300
 # The Open311 limit on a request's description.
 DESCRIPTION_MAX = 4000
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass
@@ -48,6 +51,9 @@ class PartnerRequest:
     address_string: str = ""
     # attribute[code]=value, by code.
     attributes: dict[str, str] = field(default_factory=dict)
+    # The partner's own name for the request (the Idempotency-Key header): the same name
+    # sent again with the same key records nothing new.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,13 @@ def check(data: PartnerRequest) -> tuple[ServiceCategory | None, list[Problem]]:
             Problem("address_string", N_("Give the address where the work is to be done."))
         )
     problems.append(_too_long("address_string", address, ADDRESS_MAX))
+    if data.idempotency_key and not IDEMPOTENCY_KEY.fullmatch(data.idempotency_key):
+        problems.append(
+            Problem(
+                "Idempotency-Key",
+                N_("Write at most 64 letters, digits, hyphens or underscores."),
+            )
+        )
     asked = {question["code"] for question in category.questions or []}
     for unknown in sorted(set(data.attributes) - asked):
         problems.append(
@@ -145,6 +158,13 @@ def check(data: PartnerRequest) -> tuple[ServiceCategory | None, list[Problem]]:
             )
         )
     return category, [problem for problem in problems if problem is not None]
+
+
+def _submission_key(key: ApiKey, idempotency_key: str) -> str | None:
+    """The request's one-time key: the partner's name for it, within its own key only."""
+    if not idempotency_key:
+        return None
+    return "api-" + hashlib.sha256(f"{key.id}:{idempotency_key}".encode()).hexdigest()[:56]
 
 
 def submit_partner_request(
@@ -181,6 +201,7 @@ def submit_partner_request(
         institution_name=key.institution_name,
         answers={code: _text(value) for code, value in data.attributes.items()},
         api_key_id=key.id,
+        submission_key=_submission_key(key, data.idempotency_key),
     )
     # The partner acts on the resident's behalf, without an account of the club's.
     request = submit_request(

@@ -1030,3 +1030,29 @@ def test_the_default_window_ends_today(app, client):
 
     assert reference in _listed(client)
     assert reference in _listed(client, end_date=tomorrow)
+
+
+def test_a_request_sent_again_with_its_idempotency_key_is_recorded_once(
+    app, client, renovation_questions
+):
+    _key_id, secret = issue(app)
+    _other_id, other_secret = issue(app, institution="Dzienny Dom Pomocy nr 2")
+    fields = {
+        "service_code": "renovation",
+        "address_string": "ul. Ozimska 1, Opole",
+        "attribute[room]": "kuchnia",
+    }
+
+    first = send(client, secret, headers={"Idempotency-Key": "mops-2026-0042"}, **fields)
+    again = send(client, secret, headers={"Idempotency-Key": "mops-2026-0042"}, **fields)
+    other = send(client, secret, headers={"Idempotency-Key": "mops-2026-0043"}, **fields)
+    # The same name under another institution's key is that institution's own request.
+    theirs = send(client, other_secret, headers={"Idempotency-Key": "mops-2026-0042"}, **fields)
+    wrong = send(client, secret, headers={"Idempotency-Key": "zły klucz!"}, **fields)
+
+    references = [parsed(r)[0]["service_request_id"] for r in (first, again, other, theirs)]
+    assert references[0] == references[1]
+    assert len(set(references)) == 3
+    assert wrong.status_code == 400 and "Idempotency-Key" in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ServiceRequest)) == 3
