@@ -96,6 +96,14 @@ def local_text(eval_ctx, record, key: str, marked: bool = True):
         return ""
     language = current_language()
     text, lang = setting_text(record, key, language)
-    if lang == language or not text or not marked or not eval_ctx.autoescape:
+    if not marked or not eval_ctx.autoescape:
         return text
-    return Markup('<span lang="{}">{}</span>').format(lang, text)
+    return in_its_language(text, lang, language)
+
+
+def in_its_language(text: str, text_lang: str, page_language: str):
+    """A text in another language than the page's, marked so (WCAG 3.1.2): a screen reader
+    reads it with that language's pronunciation."""
+    if text_lang == page_language or not text:
+        return text
+    return Markup('<span lang="{}">{}</span>').format(text_lang, text)

@@ -31,8 +31,7 @@ from ..labels import (
     PARTICIPATION_END_LABELS,
 )
 from ..models import Channel, FeedbackChannel, NotificationPreference
-from ..sms.numbers import mobile_number
-from ..web.forms import BaseForm
+from ..web.forms import BaseForm, texts_need_a_mobile
 from ..web.inputguard import bounded_date, bounded_int
 from ..web.questionfields import QuestionsMixin
 
@@ -203,7 +202,8 @@ class IntakeForm(QuestionsMixin, RequestDataForm):
         default=languages.DEFAULT,
     )
     sms_updates = BooleanField(
-        _l("Wants text messages about this request, and agreed to get them on this number")
+        _l("Wants text messages about this request, and agreed to get them on this number"),
+        validators=[texts_need_a_mobile],
     )
     channel = RadioField(
         _l("How did the request come in?"),
@@ -232,12 +232,6 @@ class IntakeForm(QuestionsMixin, RequestDataForm):
         valid = super().validate(extra_validators)
         category = self.categories.get(self.category_id.data)
         return self.check_answers(category, required=False) and valid
-
-    def validate_sms_updates(self, field) -> None:
-        if field.data and self.phone.data and mobile_number(self.phone.data) is None:
-            raise ValidationError(
-                _l("Text messages go to a mobile phone only: give a mobile number, or untick.")
-            )
 
     def validate_institution_name(self, field) -> None:
         if self.channel.data == Channel.INSTITUTION and not (field.data or "").strip():

@@ -11,8 +11,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from ..domain.phones import phone_digits
 from ..i18n import lazy_gettext as _l
 from ..labels import AS_AGREED_LABELS, CONTACT_LABELS
-from ..sms.numbers import mobile_number
-from ..web.forms import BaseForm
+from ..web.forms import BaseForm, texts_need_a_mobile
 from ..web.questionfields import QuestionsMixin
 
 
@@ -78,7 +77,9 @@ class RequestForm(QuestionsMixin, BaseForm):
     # unticks it; without an address the tick means nothing (the service ignores it).
     email_updates = BooleanField(_l("Write to me about this request by e-mail"), default=True)
     # Offered only where a text-message gateway is configured (the view removes it otherwise).
-    sms_updates = BooleanField(_l("Send me text messages (SMS) about this request"))
+    sms_updates = BooleanField(
+        _l("Send me text messages (SMS) about this request"), validators=[texts_need_a_mobile]
+    )
     address = StringField(
         _l("Address (only for renovation at home)"),
         validators=[Length(max=300, message=_l("The address is too long (up to 300 characters)."))],
@@ -118,15 +119,6 @@ class RequestForm(QuestionsMixin, BaseForm):
         if category is not None and category.requires_address and not (field.data or "").strip():
             raise ValidationError(
                 _l("Give the address where the work is to be done: street, house and flat number.")
-            )
-
-    def validate_sms_updates(self, field) -> None:
-        if field.data and self.phone.data and mobile_number(self.phone.data) is None:
-            raise ValidationError(
-                _l(
-                    "Text messages go to a mobile phone only: give a mobile number, "
-                    "or untick this box."
-                )
             )
 
     def validate_receives_assistance(self, field) -> None:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import RadioField, StringField
 
 from ..domain import questions
-from ..i18n import current_language
+from ..i18n import current_language, in_its_language
 from ..i18n import lazy_gettext as _l
 
 
@@ -35,23 +35,16 @@ def with_questions(form_class: type, categories, language: str | None = None) ->
     return type(form_class.__name__, (form_class,), fields)
 
 
-def _marked(text: str, text_lang: str, language: str):
-    """A text shown in Polish on a page in another language says so (WCAG 3.1.2)."""
-    if text_lang == language:
-        return text
-    return Markup('<span lang="{}">{}</span>').format(text_lang, text)
-
-
 def _field(question: questions.Question, language: str):
-    label = _marked(question.label, question.label_lang, language)
+    label = in_its_language(question.label, question.label_lang, language)
     if not question.required:
         label = Markup(gettext("%(label)s (optional)", label=label))
-    hint = _marked(question.hint, question.hint_lang, language) if question.hint else ""
+    hint = in_its_language(question.hint, question.hint_lang, language) if question.hint else ""
     if question.kind == "number" and question.unit:
         unit = gettext("In %(unit)s.", unit=question.unit)
         hint = Markup("{} {}").format(hint, unit) if hint else unit
     if question.kind == "choice":
-        choices = [(c.key, _marked(c.label, c.lang, language)) for c in question.choices]
+        choices = [(c.key, in_its_language(c.label, c.lang, language)) for c in question.choices]
         return RadioField(label, choices=choices, validate_choice=False, description=hint)
     if question.kind == "yes_no":
         choices = [(questions.YES, _l("Yes")), (questions.NO, _l("No"))]
